@@ -1,0 +1,79 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import { createPrivateEndpoint } from "./network";
+import { diagnosticSetting, Placement } from "./shared";
+
+export interface KeyVaultArgs extends Placement {
+  vaultName: string;
+  tenantId: pulumi.Input<string>;
+  softDeleteRetentionInDays: number;
+  publicNetworkAccess: boolean;
+  /** Addresses allowed through the vault firewall while public access is on. */
+  allowedIpRanges: string[];
+  workspaceId: pulumi.Input<string>;
+  privateEndpoint?: {
+    subnetId: pulumi.Input<string>;
+    privateDnsZoneId: pulumi.Input<string> | undefined;
+  };
+}
+
+/** Key Vault with Azure RBAC, purge protection, a deny-by-default firewall and audit logs. */
+export class KeyVault extends pulumi.ComponentResource {
+  readonly vaultId: pulumi.Output<string>;
+  readonly vaultName: pulumi.Output<string>;
+  readonly vaultUri: pulumi.Output<string>;
+
+  constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:azure:KeyVault", name, {}, opts);
+    const vault = new keyvault.Vault(
+      `${name}-vault`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        tags: args.tags,
+        vaultName: args.vaultName,
+        properties: {
+          tenantId: args.tenantId,
+          sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
+          enableRbacAuthorization: true,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: args.softDeleteRetentionInDays,
+          enablePurgeProtection: true,
+          enabledForDeployment: false,
+          enabledForDiskEncryption: false,
+          enabledForTemplateDeployment: false,
+          publicNetworkAccess: args.publicNetworkAccess ? "Enabled" : "Disabled",
+          networkAcls: {
+            defaultAction: keyvault.NetworkRuleAction.Deny,
+            bypass: keyvault.NetworkRuleBypassOptions.AzureServices,
+            ipRules: args.allowedIpRanges.map((value) => ({ value })),
+          },
+        },
+      },
+      { parent: this },
+    );
+    if (args.privateEndpoint) {
+      createPrivateEndpoint(
+        `${name}-pe`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          location: args.location,
+          tags: args.tags,
+          target: "vault",
+          targetResourceId: vault.id,
+          ...args.privateEndpoint,
+        },
+        { parent: this },
+      );
+    }
+    diagnosticSetting(
+      `${name}-diagnostics`,
+      { resourceUri: vault.id, workspaceId: args.workspaceId, categories: ["AuditEvent"] },
+      { parent: this },
+    );
+    this.vaultId = vault.id;
+    this.vaultName = vault.name;
+    this.vaultUri = vault.properties.apply((properties) => properties.vaultUri ?? "");
+    this.registerOutputs({ vaultId: this.vaultId, vaultUri: this.vaultUri });
+  }
+}

@@ -1,0 +1,151 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import { Placement } from "./shared";
+
+/** The services that get private endpoints, with their private-link group and DNS zone. */
+export const PRIVATE_LINK_TARGETS = {
+  registry: { groupId: "registry", zone: "privatelink.azurecr.io" },
+  vault: { groupId: "vault", zone: "privatelink.vaultcore.azure.net" },
+  redis: { groupId: "redisCache", zone: "privatelink.redis.cache.windows.net" },
+} as const;
+export type PrivateLinkTarget = keyof typeof PRIVATE_LINK_TARGETS;
+
+export interface NetworkArgs extends Placement {
+  virtualNetworkName: string;
+  addressSpace: string;
+  nodeSubnetPrefix: string;
+  endpointSubnetPrefix: string;
+  /** Create private DNS zones (linked to the VNet) so private endpoints resolve. */
+  privateEndpoints: boolean;
+}
+
+/** A VNet with a subnet for AKS nodes and one for private endpoints, plus private DNS. */
+export class Network extends pulumi.ComponentResource {
+  readonly virtualNetworkId: pulumi.Output<string>;
+  readonly nodeSubnetId: pulumi.Output<string>;
+  readonly endpointSubnetId: pulumi.Output<string>;
+  /** Private DNS zone ids per target; empty when private endpoints are off. */
+  readonly privateDnsZoneIds: Partial<Record<PrivateLinkTarget, pulumi.Output<string>>>;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:azure:Network", name, {}, opts);
+    const placement = {
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      tags: args.tags,
+    };
+    const vnet = new network.VirtualNetwork(
+      `${name}-vnet`,
+      {
+        ...placement,
+        virtualNetworkName: args.virtualNetworkName,
+        addressSpace: { addressPrefixes: [args.addressSpace] },
+      },
+      { parent: this },
+    );
+    const subnet = (suffix: string, prefix: string, extra: Partial<network.SubnetArgs> = {}) =>
+      new network.Subnet(
+        `${name}-${suffix}`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          virtualNetworkName: vnet.name,
+          subnetName: `snet-${suffix}`,
+          addressPrefix: prefix,
+          defaultOutboundAccess: false,
+          ...extra,
+        },
+        { parent: this },
+      );
+    const nodes = subnet("nodes", args.nodeSubnetPrefix);
+    const endpoints = subnet("endpoints", args.endpointSubnetPrefix, {
+      privateEndpointNetworkPolicies: "Enabled",
+    });
+    this.virtualNetworkId = vnet.id;
+    this.nodeSubnetId = nodes.id;
+    this.endpointSubnetId = endpoints.id;
+    this.privateDnsZoneIds = {};
+    if (args.privateEndpoints) {
+      for (const [target, { zone }] of Object.entries(PRIVATE_LINK_TARGETS)) {
+        const dnsZone = new privatedns.PrivateZone(
+          `${name}-dns-${target}`,
+          {
+            resourceGroupName: args.resourceGroupName,
+            privateZoneName: zone,
+            location: "global",
+            tags: args.tags,
+          },
+          { parent: this },
+        );
+        new privatedns.VirtualNetworkLink(
+          `${name}-dns-${target}-link`,
+          {
+            resourceGroupName: args.resourceGroupName,
+            privateZoneName: dnsZone.name,
+            virtualNetworkLinkName: `${args.virtualNetworkName}-link`,
+            location: "global",
+            registrationEnabled: false,
+            virtualNetwork: { id: vnet.id },
+            tags: args.tags,
+          },
+          { parent: this },
+        );
+        this.privateDnsZoneIds[target as PrivateLinkTarget] = dnsZone.id;
+      }
+    }
+    this.registerOutputs({
+      virtualNetworkId: this.virtualNetworkId,
+      nodeSubnetId: this.nodeSubnetId,
+      endpointSubnetId: this.endpointSubnetId,
+    });
+  }
+}
+
+export interface PrivateEndpointArgs extends Placement {
+  target: PrivateLinkTarget;
+  targetResourceId: pulumi.Input<string>;
+  subnetId: pulumi.Input<string>;
+  privateDnsZoneId: pulumi.Input<string> | undefined;
+}
+
+/** A private endpoint for one service, registered in its private DNS zone. */
+export function createPrivateEndpoint(
+  name: string,
+  args: PrivateEndpointArgs,
+  opts: pulumi.CustomResourceOptions,
+): network.PrivateEndpoint {
+  const { groupId } = PRIVATE_LINK_TARGETS[args.target];
+  if (args.privateDnsZoneId === undefined) {
+    throw new Error(
+      `${name}: a private endpoint for ${args.target} needs its private DNS zone (network.privateEndpoints)`,
+    );
+  }
+  const endpoint = new network.PrivateEndpoint(
+    name,
+    {
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      tags: args.tags,
+      subnet: { id: args.subnetId },
+      privateLinkServiceConnections: [
+        {
+          name: `${name}-${groupId}`,
+          privateLinkServiceId: args.targetResourceId,
+          groupIds: [groupId],
+        },
+      ],
+    },
+    opts,
+  );
+  new network.PrivateDnsZoneGroup(
+    `${name}-dns`,
+    {
+      resourceGroupName: args.resourceGroupName,
+      privateEndpointName: endpoint.name,
+      privateDnsZoneGroupName: "default",
+      privateDnsZoneConfigs: [{ name: args.target, privateDnsZoneId: args.privateDnsZoneId }],
+    },
+    { ...opts, dependsOn: [endpoint] },
+  );
+  return endpoint;
+}

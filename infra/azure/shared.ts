@@ -1,0 +1,55 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as monitor from "@pulumi/azure-native/monitor";
+
+/** Where a component's resources live, and the tags they carry. */
+export interface Placement {
+  resourceGroupName: pulumi.Input<string>;
+  location: pulumi.Input<string>;
+  tags: Record<string, string>;
+}
+
+/** Built-in Azure role definitions the platform assigns (least privilege for each job). */
+export const BUILT_IN_ROLES = {
+  acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+  acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
+  keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+  keyVaultCertificateUser: "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+  aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+  aksRbacWriter: "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb",
+} as const;
+
+export function roleDefinitionId(
+  subscriptionId: pulumi.Input<string>,
+  role: keyof typeof BUILT_IN_ROLES,
+) {
+  return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
+}
+
+export interface DiagnosticsArgs {
+  resourceUri: pulumi.Input<string>;
+  workspaceId: pulumi.Input<string>;
+  /** Log categories to send; the control catalog names the ones that matter per service. */
+  categories: string[];
+  /** Resource-specific tables (e.g. AKSAuditAdmin) instead of AzureDiagnostics. */
+  dedicatedTables?: boolean;
+}
+
+/** Sends a resource's logs and metrics to the Log Analytics workspace. */
+export function diagnosticSetting(
+  name: string,
+  args: DiagnosticsArgs,
+  opts: pulumi.CustomResourceOptions,
+): monitor.DiagnosticSetting {
+  return new monitor.DiagnosticSetting(
+    name,
+    {
+      name: "to-log-analytics",
+      resourceUri: args.resourceUri,
+      workspaceId: args.workspaceId,
+      logAnalyticsDestinationType: args.dedicatedTables ? "Dedicated" : undefined,
+      logs: args.categories.map((category) => ({ category, enabled: true })),
+      metrics: [{ category: "AllMetrics", enabled: true }],
+    },
+    opts,
+  );
+}

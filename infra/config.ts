@@ -1,0 +1,309 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { namingProblems } from "./naming";
+
+/**
+ * The stack configuration: every key the program reads, validated in one place. Stack files
+ * (`Pulumi.<stack>.yaml`) hold all differences between environments; nothing branches on the
+ * stack name.
+ */
+
+export const PROJECT = "aks-devsecops";
+
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "expected an IPv4 CIDR such as 10.20.0.0/16");
+const guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "expected a GUID");
+const azureLocation = z
+  .string()
+  .regex(/^[a-z0-9]+$/, "expected an Azure region name such as westeurope");
+
+const networkSchema = z
+  .object({
+    addressSpace: cidr.default("10.20.0.0/16"),
+    nodeSubnetPrefix: cidr.default("10.20.0.0/22"),
+    endpointSubnetPrefix: cidr.default("10.20.8.0/24"),
+    /** Private endpoints and private DNS zones for registry, vault and Redis. */
+    privateEndpoints: z.boolean().default(true),
+  })
+  .strict();
+
+const monitoringSchema = z
+  .object({
+    retentionInDays: z.number().int().min(30).max(730).default(90),
+    dailyQuotaGb: z.number().min(-1).default(-1),
+  })
+  .strict();
+
+const registrySchema = z
+  .object({
+    sku: z.enum(["Basic", "Standard", "Premium"]).default("Premium"),
+    publicNetworkAccess: z.boolean().default(false),
+    untaggedRetentionDays: z.number().int().min(0).max(365).default(7),
+  })
+  .strict();
+
+const keyVaultSchema = z
+  .object({
+    softDeleteRetentionInDays: z.number().int().min(7).max(90).default(90),
+    publicNetworkAccess: z.boolean().default(false),
+    allowedIpRanges: z.array(cidr).default([]),
+  })
+  .strict();
+
+const systemPoolSchema = z
+  .object({
+    vmSize: z.string().min(1).default("Standard_D4ds_v5"),
+    minCount: z.number().int().min(1).max(100).default(3),
+    maxCount: z.number().int().min(1).max(100).default(5),
+    availabilityZones: z.array(z.enum(["1", "2", "3"])).default([]),
+  })
+  .strict();
+
+/** AKS accepts tcp_keepalive_time 30-432000, intvl 10-90, probes 1-15. */
+const tcpKeepaliveSchema = z
+  .object({
+    timeSeconds: z.number().int().min(30).max(432000).default(120),
+    intervalSeconds: z.number().int().min(10).max(90).default(15),
+    probes: z.number().int().min(1).max(15).default(5),
+  })
+  .strict();
+
+const clusterSchema = z
+  .object({
+    kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "expected a version such as 1.33"),
+    skuTier: z.enum(["Free", "Standard", "Premium"]).default("Standard"),
+    systemPool: systemPoolSchema.default(systemPoolSchema.parse({})),
+    networkPlugin: z.enum(["azure"]).default("azure"),
+    networkPluginMode: z.enum(["overlay"]).default("overlay"),
+    networkPolicy: z.enum(["azure", "calico", "cilium"]).default("cilium"),
+    networkDataplane: z.enum(["azure", "cilium"]).default("cilium"),
+    privateCluster: z.boolean().default(true),
+    authorizedIpRanges: z.array(cidr).default([]),
+    adminGroupObjectIds: z.array(guid).min(1, "name at least one Entra ID admin group"),
+    upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image"]).default("patch"),
+    nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch", "Unmanaged"]).default("NodeImage"),
+    podSecurityStandard: z.enum(["baseline", "restricted"]).default("baseline"),
+    podSecurityEffect: z.enum(["audit", "deny"]).default("deny"),
+    tcpKeepalive: tcpKeepaliveSchema.default(tcpKeepaliveSchema.parse({})),
+    /** Sysctls that pods may set although Kubernetes calls them unsafe (the app sets tcp_retries2). */
+    allowedUnsafeSysctls: z
+      .array(z.string().regex(/^net\.[a-z0-9_.]+$/))
+      .default(["net.ipv4.tcp_retries2"]),
+  })
+  .strict();
+
+const redisSchema = z
+  .object({
+    sku: z.enum(["Basic", "Standard", "Premium"]).default("Standard"),
+    family: z.enum(["C", "P"]).default("C"),
+    capacity: z.number().int().min(0).max(6).default(1),
+    publicNetworkAccess: z.boolean().default(false),
+    entraIdAuthentication: z.boolean().default(true),
+  })
+  .strict();
+
+const appSchema = z
+  .object({
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected a DNS-1123 label"),
+    repository: z
+      .string()
+      .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "expected a repository path such as apps/items"),
+    tag: z
+      .string()
+      .regex(/^[\w][\w.-]{0,127}$/)
+      .optional(),
+    digest: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/, "expected sha256:<64 hex digits>")
+      .optional(),
+    replicas: z.number().int().min(1).max(50).default(2),
+    /** Namespace of the ingress controller allowed to reach the app. */
+    ingressNamespace: z.string().default("app-routing-system"),
+  })
+  .strict();
+
+const tagValue = z.string().min(1).max(256);
+
+const platformConfigObject = z
+  .object({
+    location: azureLocation,
+    environment: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,11}$/, "expected 2-12 lower-case letters, digits or '-'"),
+    owner: tagValue,
+    namePrefix: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9]{2,9}$/,
+        "expected 3-10 lower-case letters or digits, starting with a letter",
+      ),
+    allowedLocations: z.array(azureLocation).min(1).default(["westeurope", "northeurope"]),
+    tags: z.record(z.string(), tagValue).default({}),
+    network: networkSchema.default(networkSchema.parse({})),
+    monitoring: monitoringSchema.default(monitoringSchema.parse({})),
+    registry: registrySchema.default(registrySchema.parse({})),
+    keyVault: keyVaultSchema.default(keyVaultSchema.parse({})),
+    cluster: clusterSchema,
+    redis: redisSchema.default(redisSchema.parse({})),
+    app: appSchema,
+  })
+  .strict();
+
+export const platformConfigSchema = platformConfigObject.superRefine(crossFieldRules);
+
+export type PlatformConfig = z.output<typeof platformConfigObject>;
+
+/** Rules that span several keys: each names the key a user has to change. */
+function crossFieldRules(config: PlatformConfig, ctx: z.RefinementCtx): void {
+  const issue = (path: string[], input: unknown, message: string) =>
+    ctx.addIssue({ code: "custom", path, input, message });
+  const { network, registry, keyVault, redis, cluster } = config;
+  if (!registry.publicNetworkAccess) {
+    if (!network.privateEndpoints) {
+      issue(
+        ["registry", "publicNetworkAccess"],
+        false,
+        "needs network.privateEndpoints: true, or the registry is unreachable",
+      );
+    }
+    if (registry.sku !== "Premium") {
+      issue(
+        ["registry", "sku"],
+        registry.sku,
+        "only Premium registries take private endpoints; use Premium or allow public access",
+      );
+    }
+  }
+  if (!keyVault.publicNetworkAccess && !network.privateEndpoints) {
+    issue(
+      ["keyVault", "publicNetworkAccess"],
+      false,
+      "needs network.privateEndpoints: true, or the vault is unreachable",
+    );
+  }
+  if (!redis.publicNetworkAccess && !network.privateEndpoints) {
+    issue(
+      ["redis", "publicNetworkAccess"],
+      false,
+      "needs network.privateEndpoints: true, or the cache is unreachable",
+    );
+  }
+  const redisFamily = redis.sku === "Premium" ? "P" : "C";
+  if (redis.family !== redisFamily) {
+    issue(
+      ["redis", "family"],
+      redis.family,
+      `does not match sku ${redis.sku}; allowed: ${redisFamily}`,
+    );
+  }
+  if (cluster.systemPool.minCount > cluster.systemPool.maxCount) {
+    issue(
+      ["cluster", "systemPool", "minCount"],
+      cluster.systemPool.minCount,
+      `is larger than maxCount (${cluster.systemPool.maxCount})`,
+    );
+  }
+  if (cluster.authorizedIpRanges.some((range) => range.endsWith("/0"))) {
+    issue(
+      ["cluster", "authorizedIpRanges"],
+      cluster.authorizedIpRanges,
+      "must not contain a /0 range: it opens the API server to the internet",
+    );
+  }
+  if (!config.allowedLocations.includes(config.location)) {
+    issue(
+      ["location"],
+      config.location,
+      `is not in allowedLocations (${config.allowedLocations.join(", ")})`,
+    );
+  }
+  for (const problem of namingProblems(config.namePrefix, config.environment)) {
+    issue(
+      ["namePrefix"],
+      config.namePrefix,
+      `with environment '${config.environment}': ${problem}`,
+    );
+  }
+  if (config.app.tag === undefined && config.app.digest === undefined) {
+    issue(["app"], config.app, "name the image with tag or digest");
+  }
+}
+
+/** Thrown before any resource is declared; lists every bad key at once. */
+export class ConfigError extends pulumi.RunError {
+  constructor(readonly problems: string[]) {
+    super(
+      `invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Stack config keys outside the project namespace that the program reads. */
+const FOREIGN_KEYS: Record<string, keyof PlatformConfig> = { "azure-native:location": "location" };
+
+function configKeyFor(field: string): string {
+  const foreign = Object.entries(FOREIGN_KEYS).find(([, name]) => name === field);
+  return foreign ? foreign[0] : `${PROJECT}:${field}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    const parent = issue.path.map(String);
+    return issue.keys.map((key) => {
+      const where = parent.length
+        ? `${configKeyFor(parent[0])}${[...parent.slice(1), key].map((p) => "." + p).join("")}`
+        : configKeyFor(key);
+      return `${where}: unknown key (check the spelling; see README for the keys this stack reads)`;
+    });
+  }
+  const [field, ...rest] = issue.path.map(String);
+  const key =
+    field === undefined
+      ? "(stack config)"
+      : configKeyFor(field) + rest.map((p) => "." + p).join("");
+  return [`${key}: ${issue.message} (got ${describeValue(issue.input)})`];
+}
+
+/** Pulumi passes structured config as JSON text and scalars as plain text. */
+function parseConfigText(text: string): unknown {
+  const trimmed = text.trim();
+  if (/^[[{]/.test(trimmed) || /^(true|false|-?\d+(\.\d+)?)$/.test(trimmed)) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** Turns raw config (`namespace:key` -> text) into the validated platform config. */
+export function parsePlatformConfig(raw: Record<string, string>): PlatformConfig {
+  const input: Record<string, unknown> = {};
+  const prefix = `${PROJECT}:`;
+  for (const [key, text] of Object.entries(raw)) {
+    if (key in FOREIGN_KEYS) input[FOREIGN_KEYS[key]] = parseConfigText(text);
+    else if (key.startsWith(prefix)) input[key.slice(prefix.length)] = parseConfigText(text);
+  }
+  const result = platformConfigSchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
+  return result.data;
+}
+
+/** The stack's validated config, read from the Pulumi runtime. */
+export function loadPlatformConfig(): PlatformConfig {
+  return parsePlatformConfig(pulumi.runtime.allConfig());
+}

@@ -1,0 +1,152 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as resources from "@pulumi/azure-native/resources";
+import * as k8s from "@pulumi/kubernetes";
+import { Cluster } from "./azure/cluster";
+import { Defender } from "./azure/defender";
+import { Identity } from "./azure/identity";
+import { KeyVault } from "./azure/keyvault";
+import { Monitoring } from "./azure/monitoring";
+import { Network } from "./azure/network";
+import { RedisCache } from "./azure/redis";
+import { Registry } from "./azure/registry";
+import { loadPlatformConfig } from "./config";
+import { AppWorkload, REDIS_KEY_SECRET_NAME } from "./kubernetes/app";
+import { SecureNamespace } from "./kubernetes/namespace";
+import { resourceNames, standardTags } from "./naming";
+
+const config = loadPlatformConfig();
+const names = resourceNames(config.namePrefix, config.environment);
+const tags = standardTags(config.environment, config.owner, config.tags);
+const client = authorization.getClientConfigOutput();
+
+const group = new resources.ResourceGroup("platform", {
+  resourceGroupName: names.resourceGroup,
+  location: config.location,
+  tags,
+});
+const placement = { resourceGroupName: group.name, location: config.location, tags };
+
+const network = new Network("network", {
+  ...placement,
+  virtualNetworkName: names.virtualNetwork,
+  ...config.network,
+});
+const privateEndpoint = (target: "registry" | "vault" | "redis", enabled: boolean) =>
+  enabled ? { subnetId: network.endpointSubnetId, privateDnsZoneId: network.privateDnsZoneIds[target] } : undefined;
+
+const monitoring = new Monitoring("monitoring", {
+  ...placement,
+  workspaceName: names.workspace,
+  ...config.monitoring,
+});
+new Defender("defender", { subscriptionId: client.subscriptionId });
+
+const registry = new Registry("registry", {
+  ...placement,
+  registryName: names.registry,
+  ...config.registry,
+  workspaceId: monitoring.workspaceId,
+  privateEndpoint: privateEndpoint("registry", config.network.privateEndpoints),
+});
+
+const vault = new KeyVault("keyvault", {
+  ...placement,
+  vaultName: names.keyVault,
+  tenantId: client.tenantId,
+  ...config.keyVault,
+  workspaceId: monitoring.workspaceId,
+  privateEndpoint: privateEndpoint("vault", config.network.privateEndpoints),
+});
+
+const cache = new RedisCache("redis", {
+  ...placement,
+  cacheName: names.redis,
+  ...config.redis,
+  workspaceId: monitoring.workspaceId,
+  privateEndpoint: privateEndpoint("redis", config.network.privateEndpoints),
+  accessKeySecret: { vaultName: vault.vaultName, secretName: REDIS_KEY_SECRET_NAME },
+});
+
+const { cluster: clusterConfig } = config;
+const cluster = new Cluster("cluster", {
+  ...placement,
+  clusterName: names.cluster,
+  kubernetesVersion: clusterConfig.kubernetesVersion,
+  skuTier: clusterConfig.skuTier,
+  tenantId: client.tenantId,
+  adminGroupObjectIds: clusterConfig.adminGroupObjectIds,
+  nodeSubnetId: network.nodeSubnetId,
+  systemPool: clusterConfig.systemPool,
+  network: {
+    plugin: clusterConfig.networkPlugin,
+    pluginMode: clusterConfig.networkPluginMode,
+    policy: clusterConfig.networkPolicy,
+    dataplane: clusterConfig.networkDataplane,
+  },
+  privateCluster: clusterConfig.privateCluster,
+  authorizedIpRanges: clusterConfig.authorizedIpRanges,
+  upgradeChannel: clusterConfig.upgradeChannel,
+  nodeOsUpgradeChannel: clusterConfig.nodeOsUpgradeChannel,
+  podSecurity: { standard: clusterConfig.podSecurityStandard, effect: clusterConfig.podSecurityEffect },
+  tcpKeepalive: clusterConfig.tcpKeepalive,
+  allowedUnsafeSysctls: clusterConfig.allowedUnsafeSysctls,
+  workspaceId: monitoring.workspaceId,
+  containerInsightsRuleId: monitoring.containerInsightsRuleId,
+});
+
+const appServiceAccount = { namespace: config.app.namespace, name: "items-api" };
+const identity = new Identity("identity", {
+  ...placement,
+  subscriptionId: client.subscriptionId,
+  appIdentityName: names.appIdentity,
+  ciIdentityName: names.ciIdentity,
+  registryId: registry.registryId,
+  vaultId: vault.vaultId,
+  cluster: { oidcIssuerUrl: cluster.oidcIssuerUrl, kubeletObjectId: cluster.kubeletObjectId },
+  appServiceAccount,
+  redis: config.redis.entraIdAuthentication ? { resourceGroupName: group.name, cacheName: cache.cacheName } : undefined,
+});
+
+// Entra ID clusters hand out exec-based kubeconfigs (kubelogin); they contain no credential.
+const kubeconfig = containerservice
+  .listManagedClusterUserCredentialsOutput({ resourceGroupName: group.name, resourceName: cluster.clusterName, format: "exec" })
+  .apply((credentials) => Buffer.from(credentials.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8"));
+const kubernetes = new k8s.Provider("aks", { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true });
+
+const appNamespace = new SecureNamespace(
+  "app-namespace",
+  { namespace: appServiceAccount.namespace, podSecurity: "restricted" },
+  { provider: kubernetes },
+);
+const imageReference = config.app.digest ? `@${config.app.digest}` : `:${config.app.tag}`;
+new AppWorkload(
+  "app",
+  {
+    namespace: appNamespace.namespaceName,
+    image: pulumi.interpolate`${registry.loginServer}/${config.app.repository}${imageReference}`,
+    replicas: config.app.replicas,
+    identity: { clientId: identity.appClientId, principalId: identity.appPrincipalId, tenantId: client.tenantId },
+    redis: {
+      hostName: cache.hostName,
+      sslPort: cache.sslPort,
+      auth: config.redis.entraIdAuthentication ? "entra" : "access-key",
+    },
+    keyVaultName: vault.vaultName,
+    redisCidr: config.redis.publicNetworkAccess ? "0.0.0.0/0" : config.network.endpointSubnetPrefix,
+    ingressNamespace: config.app.ingressNamespace,
+  },
+  { provider: kubernetes },
+);
+
+export const resourceGroupName = group.name;
+export const clusterName = cluster.clusterName;
+export const oidcIssuerUrl = cluster.oidcIssuerUrl;
+export const registryLoginServer = registry.loginServer;
+export const vaultUri = vault.vaultUri;
+export const redisHostName = cache.hostName;
+export const workspaceId = monitoring.workspaceCustomerId;
+export const appIdentityClientId = identity.appClientId;
+export const ciIdentityClientId = identity.ciClientId;
+export const kubeconfigForOperators = pulumi.secret(kubeconfig);

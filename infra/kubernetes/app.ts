@@ -1,0 +1,263 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+
+export const APP_PORT = 8080;
+const SECRETS_MOUNT = "/mnt/secrets";
+/** The Key Vault secret holding the Redis access key (access-key mode only). */
+export const REDIS_KEY_SECRET_NAME = "redis-access-key";
+
+export interface AppWorkloadArgs {
+  namespace: pulumi.Input<string>;
+  /** Full image reference: `<registry>/<repository>@sha256:...` (or `:tag` outside prod). */
+  image: pulumi.Input<string>;
+  replicas: number;
+  identity: {
+    clientId: pulumi.Input<string>;
+    principalId: pulumi.Input<string>;
+    tenantId: pulumi.Input<string>;
+  };
+  redis: {
+    hostName: pulumi.Input<string>;
+    sslPort: pulumi.Input<number>;
+    /** "entra": token of the workload identity; "access-key": key from Key Vault via the CSI driver. */
+    auth: "entra" | "access-key";
+  };
+  keyVaultName: pulumi.Input<string>;
+  /** CIDR the Redis endpoint lives in (the private-endpoint subnet), or 0.0.0.0/0 for a public cache. */
+  redisCidr: string;
+  /** Namespace of the ingress controller whose pods may reach the app. */
+  ingressNamespace: string;
+}
+
+const SERVICE_ACCOUNT = "items-api";
+const APP_LABELS = {
+  "app.kubernetes.io/name": "items-api",
+  "app.kubernetes.io/part-of": "platform",
+};
+
+/**
+ * The items API on the cluster: workload identity, Key Vault CSI secrets, a hardened pod
+ * (restricted pod security), network allows for exactly what it talks to, and a disruption budget.
+ */
+export class AppWorkload extends pulumi.ComponentResource {
+  readonly serviceName: pulumi.Output<string>;
+
+  constructor(name: string, args: AppWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:kubernetes:AppWorkload", name, {}, opts);
+    const child = { parent: this };
+    const meta = (resourceName: string) => ({
+      name: resourceName,
+      namespace: args.namespace,
+      labels: APP_LABELS,
+    });
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      {
+        metadata: {
+          ...meta(SERVICE_ACCOUNT),
+          annotations: { "azure.workload.identity/client-id": args.identity.clientId },
+        },
+        automountServiceAccountToken: false,
+      },
+      child,
+    );
+    const usesKeyVaultSecret = args.redis.auth === "access-key";
+    const secretProvider = usesKeyVaultSecret
+      ? new k8s.apiextensions.CustomResource(
+          `${name}-secrets`,
+          {
+            apiVersion: "secrets-store.csi.x-k8s.io/v1",
+            kind: "SecretProviderClass",
+            metadata: meta("items-api-redis"),
+            spec: {
+              provider: "azure",
+              parameters: {
+                usePodIdentity: "false",
+                clientID: args.identity.clientId,
+                keyvaultName: args.keyVaultName,
+                tenantId: args.identity.tenantId,
+                objects: `array:\n  - |\n    objectName: ${REDIS_KEY_SECRET_NAME}\n    objectType: secret\n`,
+              },
+            },
+          },
+          child,
+        )
+      : undefined;
+
+    new k8s.apps.v1.Deployment(
+      `${name}-deployment`,
+      {
+        metadata: meta("items-api"),
+        spec: {
+          replicas: args.replicas,
+          selector: { matchLabels: APP_LABELS },
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template: {
+            metadata: { labels: { ...APP_LABELS, "azure.workload.identity/use": "true" } },
+            spec: {
+              serviceAccountName: serviceAccount.metadata.name,
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              terminationGracePeriodSeconds: 30,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 10001,
+                runAsGroup: 10001,
+                fsGroup: 10001,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              topologySpreadConstraints: [
+                {
+                  maxSkew: 1,
+                  topologyKey: "kubernetes.io/hostname",
+                  whenUnsatisfiable: "ScheduleAnyway",
+                  labelSelector: { matchLabels: APP_LABELS },
+                },
+              ],
+              containers: [
+                {
+                  name: "items-api",
+                  image: args.image,
+                  imagePullPolicy: "IfNotPresent",
+                  ports: [{ name: "http", containerPort: APP_PORT }],
+                  env: appEnvironment(args),
+                  resources: {
+                    requests: { cpu: "100m", memory: "128Mi" },
+                    limits: { cpu: "500m", memory: "256Mi" },
+                  },
+                  securityContext: {
+                    runAsNonRoot: true,
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    privileged: false,
+                    capabilities: { drop: ["ALL"] },
+                    seccompProfile: { type: "RuntimeDefault" },
+                  },
+                  livenessProbe: {
+                    httpGet: { path: "/healthz", port: "http" },
+                    periodSeconds: 10,
+                    failureThreshold: 3,
+                  },
+                  readinessProbe: {
+                    httpGet: { path: "/readyz", port: "http" },
+                    periodSeconds: 2,
+                    failureThreshold: 1,
+                  },
+                  volumeMounts: [
+                    { name: "tmp", mountPath: "/tmp" },
+                    ...(secretProvider
+                      ? [{ name: "secrets", mountPath: SECRETS_MOUNT, readOnly: true }]
+                      : []),
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+                ...(secretProvider
+                  ? [
+                      {
+                        name: "secrets",
+                        csi: {
+                          driver: "secrets-store.csi.k8s.io",
+                          readOnly: true,
+                          volumeAttributes: { secretProviderClass: "items-api-redis" },
+                        },
+                      },
+                    ]
+                  : []),
+              ],
+            },
+          },
+        },
+      },
+      { ...child, dependsOn: secretProvider ? [secretProvider] : [] },
+    );
+
+    const service = new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: meta("items-api"),
+        spec: { selector: APP_LABELS, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+      },
+      child,
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      {
+        metadata: meta("items-api"),
+        spec: { maxUnavailable: 1, selector: { matchLabels: APP_LABELS } },
+      },
+      child,
+    );
+    this.networkPolicies(name, args);
+    this.serviceName = service.metadata.name;
+    this.registerOutputs({ serviceName: this.serviceName });
+  }
+
+  /** Exactly the traffic the app needs on top of the namespace's default deny. */
+  private networkPolicies(name: string, args: AppWorkloadArgs): void {
+    const policy = (key: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${key}`,
+        {
+          metadata: { name: `items-api-${key}`, namespace: args.namespace, labels: APP_LABELS },
+          spec,
+        },
+        { parent: this },
+      );
+    policy("allow-ingress", {
+      podSelector: { matchLabels: APP_LABELS },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {
+                matchLabels: { "kubernetes.io/metadata.name": args.ingressNamespace },
+              },
+            },
+          ],
+          ports: [{ protocol: "TCP", port: APP_PORT }],
+        },
+      ],
+    });
+    policy("allow-redis", {
+      podSelector: { matchLabels: APP_LABELS },
+      policyTypes: ["Egress"],
+      egress: [
+        { to: [{ ipBlock: { cidr: args.redisCidr } }], ports: [{ protocol: "TCP", port: 6380 }] },
+      ],
+    });
+    if (args.redis.auth === "entra") {
+      // Token exchange with Microsoft Entra ID (login.microsoftonline.com) for Redis AUTH.
+      policy("allow-entra-id", {
+        podSelector: { matchLabels: APP_LABELS },
+        policyTypes: ["Egress"],
+        egress: [
+          { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        ],
+      });
+    }
+  }
+}
+
+function appEnvironment(args: AppWorkloadArgs): k8s.types.input.core.v1.EnvVar[] {
+  const env: k8s.types.input.core.v1.EnvVar[] = [
+    { name: "PORT", value: String(APP_PORT) },
+    {
+      name: "REDIS_URL",
+      value: pulumi.interpolate`rediss://${args.redis.hostName}:${args.redis.sslPort}`,
+    },
+    { name: "LOG_LEVEL", value: "info" },
+  ];
+  if (args.redis.auth === "access-key") {
+    env.push({ name: "REDIS_PASSWORD_FILE", value: `${SECRETS_MOUNT}/${REDIS_KEY_SECRET_NAME}` });
+  } else {
+    env.push(
+      { name: "REDIS_AUTH", value: "entra" },
+      { name: "REDIS_USERNAME", value: args.identity.principalId },
+    );
+  }
+  return env;
+}

@@ -1,0 +1,18 @@
+/* Runs one program under mocks in a fresh process and sends the recording back over IPC. */
+import { errorMessage } from "../errors";
+import { loadProjectStack } from "./project";
+import { recordProgram } from "./record";
+
+async function main(): Promise<void> {
+  const [programDir, stack] = process.argv.slice(2);
+  try {
+    const recorded = await recordProgram(loadProjectStack(programDir, stack));
+    process.send?.({ ok: true, recorded });
+  } catch (err) {
+    const name = err instanceof Error ? err.name : "Error";
+    process.send?.({ ok: false, name, message: errorMessage(err) });
+  }
+  process.disconnect?.();
+}
+
+void main();

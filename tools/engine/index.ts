@@ -1,0 +1,58 @@
+import { fork } from "node:child_process";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ProgramError, UsageError } from "../errors";
+import { loadProjectStack } from "./project";
+import type { RecordedStack } from "./record";
+
+export { loadProjectStack, OFFLINE_SECRET_PLACEHOLDER } from "./project";
+export type { ProjectStack } from "./project";
+export { recordProgram } from "./record";
+export type { RecordedStack, ResourceRecord, StackOutput } from "./record";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "../..");
+
+export interface RunOptions {
+  stack: string;
+  /** A Pulumi project directory; defaults to this project. */
+  programDir?: string;
+}
+
+type ChildMessage =
+  { ok: true; recorded: RecordedStack } | { ok: false; name: string; message: string };
+
+const tsxLoader = pathToFileURL(require.resolve("tsx", { paths: [PROJECT_ROOT] })).href;
+
+/**
+ * Runs a program under mocks in its own process (Pulumi's runtime is global to a process, so each
+ * run needs a fresh one) and returns what it registered. Program output goes to our stderr.
+ */
+export function runProgram(options: RunOptions): Promise<RecordedStack> {
+  const programDir = path.resolve(options.programDir ?? PROJECT_ROOT);
+  loadProjectStack(programDir, options.stack); // fail fast, in this process, on usage errors
+  const child = fork(path.join(__dirname, "child.ts"), [programDir, options.stack], {
+    execArgv: ["--import", tsxLoader],
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  // Program output must not mix with machine-readable stdout: send the child's stdout to stderr.
+  child.stdout?.pipe(process.stderr);
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    child.on("message", (message: ChildMessage) => {
+      answered = true;
+      if (message.ok) resolve(message.recorded);
+      else if (message.name === "UsageError") reject(new UsageError(message.message));
+      else reject(new ProgramError(message.message));
+    });
+    child.on("exit", (code, signal) => {
+      if (!answered) {
+        reject(
+          new ProgramError(
+            `the engine process for stack '${options.stack}' exited (${signal ?? code}) without a result`,
+          ),
+        );
+      }
+    });
+  });
+}

@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Mock provider answers for the offline engine. Resources echo their inputs plus an id and the few
+ * computed outputs programs commonly read (login servers, URIs, principal ids), so that values
+ * flowing between resources look like Azure's. Every value is derived from the resource's name:
+ * the same program gives the same record on every run.
+ */
+
+export const MOCK_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
+export const MOCK_TENANT_ID = "11111111-1111-1111-1111-111111111111";
+export const MOCK_CLIENT_OBJECT_ID = "22222222-2222-2222-2222-222222222222";
+
+type Inputs = Record<string, unknown>;
+
+export interface MockResourceArgs {
+  type: string;
+  name: string;
+  inputs: Inputs;
+  id?: string;
+}
+
+export interface MockCallArgs {
+  token: string;
+  inputs: Inputs;
+}
+
+/** A stable GUID-shaped value derived from a seed. */
+export function stableGuid(seed: string): string {
+  const hex = createHash("sha256").update(seed).digest("hex");
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+    hex.slice(20, 32),
+  ].join("-");
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function parseAzureNativeType(type: string): { module: string; kind: string } | undefined {
+  const match = /^azure-native:([^:]+):(.+)$/.exec(type);
+  return match ? { module: match[1], kind: match[2] } : undefined;
+}
+
+/** The Azure name of a resource: azure-native takes it from `<kind>Name`, `resourceName` or `name`. */
+function azureName(kind: string, logicalName: string, inputs: Inputs): string {
+  for (const key of [`${lowerFirst(kind)}Name`, "resourceName", "name"]) {
+    if (typeof inputs[key] === "string") return inputs[key] as string;
+  }
+  return logicalName;
+}
+
+function armId(module: string, kind: string, name: string, inputs: Inputs): string {
+  const scope = typeof inputs.scope === "string" ? inputs.scope : undefined;
+  const group = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : undefined;
+  if (kind === "ResourceGroup")
+    return `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${name}`;
+  const prefix =
+    scope ?? `/subscriptions/${MOCK_SUBSCRIPTION_ID}` + (group ? `/resourceGroups/${group}` : "");
+  return `${prefix}/providers/Microsoft.${upperFirst(module)}/${lowerFirst(kind)}s/${name}`;
+}
+
+const computedOutputs: Record<string, (name: string, inputs: Inputs) => Inputs> = {
+  "azure-native:containerregistry:Registry": (name) => ({ loginServer: `${name}.azurecr.io` }),
+  "azure-native:keyvault:Vault": (name, inputs) => ({
+    properties: { ...(inputs.properties as Inputs), vaultUri: `https://${name}.vault.azure.net/` },
+  }),
+  "azure-native:containerservice:ManagedCluster": (name, inputs) => ({
+    fqdn: `${name}-dns.hcp.westeurope.azmk8s.io`,
+    oidcIssuerProfile: {
+      ...(inputs.oidcIssuerProfile as Inputs),
+      issuerURL: `https://westeurope.oic.prod-aks.azure.com/${MOCK_TENANT_ID}/${stableGuid(name)}/`,
+    },
+    identityProfile: {
+      kubeletidentity: {
+        clientId: stableGuid(`${name}/kubelet/client`),
+        objectId: stableGuid(`${name}/kubelet/object`),
+        resourceId: `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/MC_${name}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}-agentpool`,
+      },
+    },
+  }),
+  "azure-native:redis:Redis": (name) => ({
+    hostName: `${name}.redis.cache.windows.net`,
+    sslPort: 6380,
+    port: 6379,
+  }),
+  "azure-native:operationalinsights:Workspace": (name) => ({
+    customerId: stableGuid(`${name}/workspace`),
+  }),
+  "azure-native:managedidentity:UserAssignedIdentity": (name) => ({
+    clientId: stableGuid(`${name}/client`),
+    principalId: stableGuid(`${name}/principal`),
+    tenantId: MOCK_TENANT_ID,
+  }),
+};
+
+export function mockNewResource(args: MockResourceArgs): { id: string; state: Inputs } {
+  const azure = parseAzureNativeType(args.type);
+  if (!azure) {
+    return { id: args.id || `${args.name}-id`, state: { ...args.inputs } };
+  }
+  const name = azureName(azure.kind, args.name, args.inputs);
+  const computed = computedOutputs[args.type]?.(name, args.inputs) ?? {};
+  return {
+    id: args.id || armId(azure.module, azure.kind, name, args.inputs),
+    state: { name, ...args.inputs, ...computed },
+  };
+}
+
+function mockKubeconfig(clusterName: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    `clusters: [{name: ${clusterName}, cluster: {server: "https://${clusterName}-dns.hcp.westeurope.azmk8s.io:443"}}]`,
+    `contexts: [{name: ${clusterName}, context: {cluster: ${clusterName}, user: clusterUser}}]`,
+    `current-context: ${clusterName}`,
+    "users: [{name: clusterUser, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kubelogin, args: [get-token, --login, azurecli, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]}}}]",
+  ].join("\n");
+}
+
+const invokeResults: Record<string, (inputs: Inputs) => Inputs> = {
+  "azure-native:authorization:getClientConfig": () => ({
+    clientId: stableGuid("client"),
+    objectId: MOCK_CLIENT_OBJECT_ID,
+    subscriptionId: MOCK_SUBSCRIPTION_ID,
+    tenantId: MOCK_TENANT_ID,
+  }),
+  "azure-native:redis:listRedisKeys": (inputs) => ({
+    primaryKey: `mock-primary-key-${String(inputs.name)}`,
+    secondaryKey: `mock-secondary-key-${String(inputs.name)}`,
+  }),
+  "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => ({
+    kubeconfigs: [
+      {
+        name: "clusterUser",
+        value: Buffer.from(mockKubeconfig(String(inputs.resourceName ?? "cluster"))).toString(
+          "base64",
+        ),
+      },
+    ],
+  }),
+};
+
+/** Known invokes get realistic answers; any other invoke echoes its arguments. */
+export function mockCall(args: MockCallArgs): Inputs {
+  return invokeResults[args.token]?.(args.inputs) ?? { ...args.inputs };
+}
