@@ -154,7 +154,10 @@ const platformConfigObject = z
   })
   .strict();
 
-export const platformConfigSchema = platformConfigObject.superRefine(crossFieldRules);
+/** Cross-key rules run only on config whose keys are each valid, so they never add noise. */
+export const platformConfigSchema = platformConfigObject.superRefine(crossFieldRules, {
+  when: (payload) => payload.issues.length === 0,
+});
 
 export type PlatformConfig = z.output<typeof platformConfigObject>;
 

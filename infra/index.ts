@@ -34,7 +34,9 @@ const network = new Network("network", {
   ...config.network,
 });
 const privateEndpoint = (target: "registry" | "vault" | "redis", enabled: boolean) =>
-  enabled ? { subnetId: network.endpointSubnetId, privateDnsZoneId: network.privateDnsZoneIds[target] } : undefined;
+  enabled
+    ? { subnetId: network.endpointSubnetId, privateDnsZoneId: network.privateDnsZoneIds[target] }
+    : undefined;
 
 const monitoring = new Monitoring("monitoring", {
   ...placement,
@@ -89,7 +91,10 @@ const cluster = new Cluster("cluster", {
   authorizedIpRanges: clusterConfig.authorizedIpRanges,
   upgradeChannel: clusterConfig.upgradeChannel,
   nodeOsUpgradeChannel: clusterConfig.nodeOsUpgradeChannel,
-  podSecurity: { standard: clusterConfig.podSecurityStandard, effect: clusterConfig.podSecurityEffect },
+  podSecurity: {
+    standard: clusterConfig.podSecurityStandard,
+    effect: clusterConfig.podSecurityEffect,
+  },
   tcpKeepalive: clusterConfig.tcpKeepalive,
   allowedUnsafeSysctls: clusterConfig.allowedUnsafeSysctls,
   workspaceId: monitoring.workspaceId,
@@ -106,14 +111,25 @@ const identity = new Identity("identity", {
   vaultId: vault.vaultId,
   cluster: { oidcIssuerUrl: cluster.oidcIssuerUrl, kubeletObjectId: cluster.kubeletObjectId },
   appServiceAccount,
-  redis: config.redis.entraIdAuthentication ? { resourceGroupName: group.name, cacheName: cache.cacheName } : undefined,
+  redis: config.redis.entraIdAuthentication
+    ? { resourceGroupName: group.name, cacheName: cache.cacheName }
+    : undefined,
 });
 
 // Entra ID clusters hand out exec-based kubeconfigs (kubelogin); they contain no credential.
 const kubeconfig = containerservice
-  .listManagedClusterUserCredentialsOutput({ resourceGroupName: group.name, resourceName: cluster.clusterName, format: "exec" })
-  .apply((credentials) => Buffer.from(credentials.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8"));
-const kubernetes = new k8s.Provider("aks", { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true });
+  .listManagedClusterUserCredentialsOutput({
+    resourceGroupName: group.name,
+    resourceName: cluster.clusterName,
+    format: "exec",
+  })
+  .apply((credentials) =>
+    Buffer.from(credentials.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8"),
+  );
+const kubernetes = new k8s.Provider("aks", {
+  kubeconfig: pulumi.secret(kubeconfig),
+  enableServerSideApply: true,
+});
 
 const appNamespace = new SecureNamespace(
   "app-namespace",
@@ -127,7 +143,11 @@ new AppWorkload(
     namespace: appNamespace.namespaceName,
     image: pulumi.interpolate`${registry.loginServer}/${config.app.repository}${imageReference}`,
     replicas: config.app.replicas,
-    identity: { clientId: identity.appClientId, principalId: identity.appPrincipalId, tenantId: client.tenantId },
+    identity: {
+      clientId: identity.appClientId,
+      principalId: identity.appPrincipalId,
+      tenantId: client.tenantId,
+    },
     redis: {
       hostName: cache.hostName,
       sslPort: cache.sslPort,

@@ -75,7 +75,10 @@ export class RedisCache extends pulumi.ComponentResource {
       { parent: this },
     );
     if (args.accessKeySecret && !args.entraIdAuthentication) {
-      const keys = redis.listRedisKeysOutput({ resourceGroupName: args.resourceGroupName, name: cache.name });
+      const keys = redis.listRedisKeysOutput({
+        resourceGroupName: args.resourceGroupName,
+        name: cache.name,
+      });
       new keyvault.Secret(
         `${name}-access-key`,
         {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { BUILT_IN_ROLES } from "../../infra/azure/shared";
+import { byName, inputsOf, onlyInputs, resourcesOfType, STACKS } from "../support/stacks";
+
+function roleOf(
+  stack: "dev" | "prod",
+  name: string,
+): { role: string; scopeUrn: string[]; principalUrn: string[] } {
+  const assignment = byName(stack, name);
+  const { roleDefinitionId } = inputsOf(assignment);
+  return {
+    role: roleDefinitionId.split("/").pop(),
+    scopeUrn: assignment.propertyDependencies.scope,
+    principalUrn: assignment.propertyDependencies.principalId,
+  };
+}
+
+describe.each(STACKS)("identity (%s)", (stack) => {
+  it("grants exactly three least-privilege roles", () => {
+    expect(resourcesOfType(stack, "azure-native:authorization:RoleAssignment")).toHaveLength(3);
+    const kubelet = roleOf(stack, "identity-kubelet-acrpull");
+    expect(kubelet.role).toBe(BUILT_IN_ROLES.acrPull);
+    expect(kubelet.scopeUrn).toContain(byName(stack, "registry-acr").urn);
+    const app = roleOf(stack, "identity-app-kv-secrets");
+    expect(app.role).toBe(BUILT_IN_ROLES.keyVaultSecretsUser);
+    expect(app.scopeUrn).toContain(byName(stack, "keyvault-vault").urn);
+    expect(app.principalUrn).toContain(byName(stack, "identity-app").urn);
+    const ci = roleOf(stack, "identity-ci-acrpush");
+    expect(ci.role).toBe(BUILT_IN_ROLES.acrPush);
+    expect(ci.principalUrn).toContain(byName(stack, "identity-ci").urn);
+  });
+
+  it("federates the app identity with the cluster's service account, no secret", () => {
+    const credential = onlyInputs(
+      stack,
+      "azure-native:managedidentity:FederatedIdentityCredential",
+    );
+    expect(credential.subject).toBe("system:serviceaccount:items:items-api");
+    expect(credential.audiences).toEqual(["api://AzureADTokenExchange"]);
+    expect(credential.issuer).toMatch(/^https:\/\/.+oic\.prod-aks\.azure\.com\//);
+  });
+});

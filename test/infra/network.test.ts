@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { PRIVATE_LINK_TARGETS } from "../../infra/azure/network";
+import { inputsOf, onlyInputs, resourcesOfType } from "../support/stacks";
+
+describe("network", () => {
+  it("has a VNet with a node subnet and an endpoint subnet from config", () => {
+    expect(
+      onlyInputs("prod", "azure-native:network:VirtualNetwork").addressSpace.addressPrefixes,
+    ).toEqual(["10.30.0.0/16"]);
+    const prefixes = resourcesOfType("prod", "azure-native:network:Subnet").map(
+      (subnet) => inputsOf(subnet).addressPrefix,
+    );
+    expect(prefixes.sort()).toEqual(["10.30.0.0/22", "10.30.8.0/24"]);
+  });
+
+  it("prod: a private DNS zone per private-link target, linked to the VNet", () => {
+    const zones = resourcesOfType("prod", "azure-native:privatedns:PrivateZone").map(
+      (zone) => inputsOf(zone).privateZoneName,
+    );
+    expect(zones.sort()).toEqual(
+      Object.values(PRIVATE_LINK_TARGETS)
+        .map((target) => target.zone)
+        .sort(),
+    );
+    expect(resourcesOfType("prod", "azure-native:privatedns:VirtualNetworkLink")).toHaveLength(3);
+    const endpoints = resourcesOfType("prod", "azure-native:network:PrivateEndpoint").map(inputsOf);
+    expect(
+      endpoints.map((endpoint) => endpoint.privateLinkServiceConnections[0].groupIds[0]).sort(),
+    ).toEqual(["redisCache", "registry", "vault"]);
+    expect(resourcesOfType("prod", "azure-native:network:PrivateDnsZoneGroup")).toHaveLength(3);
+  });
+
+  it("dev: no private DNS zones or endpoints", () => {
+    expect(resourcesOfType("dev", "azure-native:privatedns:PrivateZone")).toHaveLength(0);
+    expect(resourcesOfType("dev", "azure-native:network:PrivateEndpoint")).toHaveLength(0);
+  });
+});

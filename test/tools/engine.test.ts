@@ -1,0 +1,99 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  loadProjectStack,
+  OFFLINE_SECRET_PLACEHOLDER,
+  PROJECT_ROOT,
+  runProgram,
+} from "../../tools/engine";
+import { ProgramError, UsageError } from "../../tools/errors";
+import { SECRET_SIG, SECRET_SIG_KEY } from "../../tools/secrets";
+
+const FIXTURE = path.join(PROJECT_ROOT, "test/fixtures/minimal-program");
+const urn = (type: string, name: string) => `urn:pulumi:test::minimal::${type}::${name}`;
+
+describe("project and stack loading", () => {
+  it("reads project defaults, stack values, structured values and secure values", () => {
+    const project = loadProjectStack(FIXTURE, "test");
+    expect(project.projectName).toBe("minimal");
+    expect(project.config).toEqual({
+      "minimal:greeting": "hello",
+      "minimal:size": "3",
+      "minimal:tags": '{"team":"platform"}',
+      "minimal:token": OFFLINE_SECRET_PLACEHOLDER,
+    });
+    expect(project.secretKeys).toEqual(["minimal:token"]);
+    expect(project.entryPoint).toBe(FIXTURE);
+  });
+
+  it("names the stacks that exist when the stack is unknown", () => {
+    expect(() => loadProjectStack(PROJECT_ROOT, "staging")).toThrow(UsageError);
+    expect(() => loadProjectStack(PROJECT_ROOT, "staging")).toThrow(
+      /unknown stack 'staging'.*\(stacks here: dev, prod\)/,
+    );
+  });
+
+  it("refuses a directory that is not a Pulumi project", () => {
+    expect(() => loadProjectStack(path.join(PROJECT_ROOT, "tools"), "dev")).toThrow(
+      /no Pulumi\.yaml in .*tools/,
+    );
+  });
+});
+
+describe("recording a program under mocks", async () => {
+  const recorded = await runProgram({ stack: "test", programDir: FIXTURE });
+  const find = (name: string) => recorded.resources.find((resource) => resource.name === name)!;
+
+  it("records type, name and URN of components and custom resources", () => {
+    expect(
+      recorded.resources.map((resource) => [resource.type, resource.name, resource.custom]),
+    ).toEqual(
+      expect.arrayContaining([
+        ["minimal:index:Bucket", "bucket", false],
+        ["test:index:Object", "bucket-object", true],
+        ["test:index:Thing", "first", true],
+        ["test:index:Thing", "second", true],
+      ]),
+    );
+    expect(find("first").urn).toBe(urn("test:index:Thing", "first"));
+    expect(find("bucket-object").urn).toBe(
+      urn("minimal:index:Bucket$test:index:Object", "bucket-object"),
+    );
+  });
+
+  it("records parents, dependencies and property dependencies", () => {
+    expect(find("bucket-object").parent).toBe(urn("minimal:index:Bucket", "bucket"));
+    expect(find("first").parent).toBe("");
+    expect(find("second").dependencies).toEqual(
+      expect.arrayContaining([
+        urn("test:index:Thing", "first"),
+        urn("minimal:index:Bucket$test:index:Object", "bucket-object"),
+      ]),
+    );
+    expect(find("second").propertyDependencies.peer).toEqual([urn("test:index:Thing", "first")]);
+  });
+
+  it("records inputs with config applied and secrets kept wrapped", () => {
+    expect(find("first").inputs).toEqual({
+      size: 3,
+      greeting: "hello",
+      tags: { team: "platform" },
+      token: { [SECRET_SIG_KEY]: SECRET_SIG, value: OFFLINE_SECRET_PLACEHOLDER },
+    });
+    expect(find("second").inputs).toEqual({ peer: "first-id", label: "bucket-label" });
+  });
+
+  it("resolves stack outputs and knows which are secret", () => {
+    expect(recorded.outputs.firstId).toEqual({ value: "first-id", secret: false });
+    expect(recorded.outputs.secret).toEqual({ value: "s3cr3t", secret: true });
+  });
+
+  it("reports a failing program as a program error", async () => {
+    await expect(
+      runProgram({
+        stack: "broken",
+        programDir: path.join(PROJECT_ROOT, "test/fixtures/bad-config"),
+      }),
+    ).rejects.toThrow(ProgramError);
+  });
+});
