@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import { createPrivateEndpoint } from "./network";
+import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
 import { diagnosticSetting, Placement } from "./shared";
 
 export interface KeyVaultArgs extends Placement {
@@ -11,10 +11,7 @@ export interface KeyVaultArgs extends Placement {
   /** Addresses allowed through the vault firewall while public access is on. */
   allowedIpRanges: string[];
   workspaceId: pulumi.Input<string>;
-  privateEndpoint?: {
-    subnetId: pulumi.Input<string>;
-    privateDnsZoneId: pulumi.Input<string> | undefined;
-  };
+  privateEndpoint?: PrivateEndpointPlacement;
 }
 
 /** Key Vault with Azure RBAC, purge protection, a deny-by-default firewall and audit logs. */
@@ -53,18 +50,9 @@ export class KeyVault extends pulumi.ComponentResource {
       { parent: this },
     );
     if (args.privateEndpoint) {
-      createPrivateEndpoint(
-        `${name}-pe`,
-        {
-          resourceGroupName: args.resourceGroupName,
-          location: args.location,
-          tags: args.tags,
-          target: "vault",
-          targetResourceId: vault.id,
-          ...args.privateEndpoint,
-        },
-        { parent: this },
-      );
+      createPrivateEndpoint(`${name}-pe`, args, "vault", vault.id, args.privateEndpoint, {
+        parent: this,
+      });
     }
     diagnosticSetting(
       `${name}-diagnostics`,

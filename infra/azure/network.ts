@@ -101,9 +101,8 @@ export class Network extends pulumi.ComponentResource {
   }
 }
 
-export interface PrivateEndpointArgs extends Placement {
-  target: PrivateLinkTarget;
-  targetResourceId: pulumi.Input<string>;
+/** Where a service's private endpoint goes: the endpoint subnet and the target's DNS zone. */
+export interface PrivateEndpointPlacement {
   subnetId: pulumi.Input<string>;
   privateDnsZoneId: pulumi.Input<string> | undefined;
 }
@@ -111,28 +110,27 @@ export interface PrivateEndpointArgs extends Placement {
 /** A private endpoint for one service, registered in its private DNS zone. */
 export function createPrivateEndpoint(
   name: string,
-  args: PrivateEndpointArgs,
+  placement: Placement,
+  target: PrivateLinkTarget,
+  targetResourceId: pulumi.Input<string>,
+  endpoint: PrivateEndpointPlacement,
   opts: pulumi.CustomResourceOptions,
 ): network.PrivateEndpoint {
-  const { groupId } = PRIVATE_LINK_TARGETS[args.target];
-  if (args.privateDnsZoneId === undefined) {
+  const { groupId } = PRIVATE_LINK_TARGETS[target];
+  if (endpoint.privateDnsZoneId === undefined) {
     throw new Error(
-      `${name}: a private endpoint for ${args.target} needs its private DNS zone (network.privateEndpoints)`,
+      `${name}: a private endpoint for ${target} needs its private DNS zone (network.privateEndpoints)`,
     );
   }
-  const endpoint = new network.PrivateEndpoint(
+  const privateEndpoint = new network.PrivateEndpoint(
     name,
     {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      tags: args.tags,
-      subnet: { id: args.subnetId },
+      resourceGroupName: placement.resourceGroupName,
+      location: placement.location,
+      tags: placement.tags,
+      subnet: { id: endpoint.subnetId },
       privateLinkServiceConnections: [
-        {
-          name: `${name}-${groupId}`,
-          privateLinkServiceId: args.targetResourceId,
-          groupIds: [groupId],
-        },
+        { name: `${name}-${groupId}`, privateLinkServiceId: targetResourceId, groupIds: [groupId] },
       ],
     },
     opts,
@@ -140,12 +138,12 @@ export function createPrivateEndpoint(
   new network.PrivateDnsZoneGroup(
     `${name}-dns`,
     {
-      resourceGroupName: args.resourceGroupName,
-      privateEndpointName: endpoint.name,
+      resourceGroupName: placement.resourceGroupName,
+      privateEndpointName: privateEndpoint.name,
       privateDnsZoneGroupName: "default",
-      privateDnsZoneConfigs: [{ name: args.target, privateDnsZoneId: args.privateDnsZoneId }],
+      privateDnsZoneConfigs: [{ name: target, privateDnsZoneId: endpoint.privateDnsZoneId }],
     },
-    { ...opts, dependsOn: [endpoint] },
+    { ...opts, dependsOn: [privateEndpoint] },
   );
-  return endpoint;
+  return privateEndpoint;
 }

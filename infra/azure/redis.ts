@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as redis from "@pulumi/azure-native/redis";
-import { createPrivateEndpoint } from "./network";
+import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
 import { diagnosticSetting, Placement } from "./shared";
 
 export interface RedisArgs extends Placement {
@@ -13,10 +13,7 @@ export interface RedisArgs extends Placement {
   /** Microsoft Entra ID authentication instead of access keys. */
   entraIdAuthentication: boolean;
   workspaceId: pulumi.Input<string>;
-  privateEndpoint?: {
-    subnetId: pulumi.Input<string>;
-    privateDnsZoneId: pulumi.Input<string> | undefined;
-  };
+  privateEndpoint?: PrivateEndpointPlacement;
   /** With access keys on: the vault (and secret name) where the app's CSI driver finds the key. */
   accessKeySecret?: { vaultName: pulumi.Input<string>; secretName: string };
 }
@@ -52,18 +49,9 @@ export class RedisCache extends pulumi.ComponentResource {
       { parent: this },
     );
     if (args.privateEndpoint) {
-      createPrivateEndpoint(
-        `${name}-pe`,
-        {
-          resourceGroupName: args.resourceGroupName,
-          location: args.location,
-          tags: args.tags,
-          target: "redis",
-          targetResourceId: cache.id,
-          ...args.privateEndpoint,
-        },
-        { parent: this },
-      );
+      createPrivateEndpoint(`${name}-pe`, args, "redis", cache.id, args.privateEndpoint, {
+        parent: this,
+      });
     }
     diagnosticSetting(
       `${name}-diagnostics`,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
-import { createPrivateEndpoint } from "./network";
+import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
 import { diagnosticSetting, Placement } from "./shared";
 
 export interface RegistryArgs extends Placement {
@@ -11,10 +11,7 @@ export interface RegistryArgs extends Placement {
   untaggedRetentionDays: number;
   workspaceId: pulumi.Input<string>;
   /** Where the private endpoint goes; required when public access is off. */
-  privateEndpoint?: {
-    subnetId: pulumi.Input<string>;
-    privateDnsZoneId: pulumi.Input<string> | undefined;
-  };
+  privateEndpoint?: PrivateEndpointPlacement;
 }
 
 /** Azure Container Registry: no admin user, no anonymous pull, logs to the workspace. */
@@ -50,18 +47,9 @@ export class Registry extends pulumi.ComponentResource {
       { parent: this },
     );
     if (args.privateEndpoint) {
-      createPrivateEndpoint(
-        `${name}-pe`,
-        {
-          resourceGroupName: args.resourceGroupName,
-          location: args.location,
-          tags: args.tags,
-          target: "registry",
-          targetResourceId: registry.id,
-          ...args.privateEndpoint,
-        },
-        { parent: this },
-      );
+      createPrivateEndpoint(`${name}-pe`, args, "registry", registry.id, args.privateEndpoint, {
+        parent: this,
+      });
     }
     diagnosticSetting(
       `${name}-diagnostics`,
