@@ -1,0 +1,173 @@
+import * as fs from "node:fs";
+import { z } from "zod";
+
+/**
+ * The service's configuration, from environment variables, validated at start. Timings are in
+ * milliseconds and tuned so that a dead or frozen Redis is noticed within about two seconds while a
+ * busy but healthy one never trips them.
+ */
+
+const milliseconds = (fallback: number, min = 1, max = 600_000) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().default("0.0.0.0"),
+    /** Listen on a unix socket instead of PORT (tests, sidecars). */
+    LISTEN_PATH: z.string().min(1).optional(),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+    REDIS_URL: z
+      .string({ error: "is required" })
+      .regex(
+        /^rediss?:\/\/[^\s/]+(:\d+)?(\/\d+)?$/,
+        "expected redis://host:port or rediss://host:6380",
+      ),
+    /** password: REDIS_PASSWORD_FILE (Key Vault CSI mount); entra: workload identity token; none. */
+    REDIS_AUTH: z.enum(["password", "entra", "none"]).optional(),
+    REDIS_PASSWORD_FILE: z.string().min(1).optional(),
+    /** For entra: the identity's object (principal) id. For password: an ACL user, if any. */
+    REDIS_USERNAME: z.string().min(1).optional(),
+    REDIS_TOKEN_REFRESH_MARGIN_MS: milliseconds(180_000, 1_000, 3_600_000),
+    REDIS_CONNECT_TIMEOUT_MS: milliseconds(1_500, 100),
+    REDIS_COMMAND_TIMEOUT_MS: milliseconds(1_000, 50),
+    REDIS_HEARTBEAT_INTERVAL_MS: milliseconds(500, 50),
+    REDIS_HEARTBEAT_TIMEOUT_MS: milliseconds(1_000, 50),
+    REDIS_TCP_USER_TIMEOUT_MS: milliseconds(5_000, 1_000),
+    REDIS_KEEPALIVE_IDLE_MS: milliseconds(15_000, 1_000),
+    REDIS_KEEPALIVE_INTERVAL_MS: milliseconds(5_000, 1_000),
+    REDIS_KEEPALIVE_PROBES: z.coerce.number().int().min(1).max(20).default(3),
+    REDIS_RECONNECT_BASE_MS: milliseconds(50, 1),
+    REDIS_RECONNECT_MAX_MS: milliseconds(1_000, 10),
+    /** How long a maintenance notice may block writes when its end notice never arrives. */
+    MAINTENANCE_MAX_MS: milliseconds(120_000, 1_000, 3_600_000),
+    RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(600).default(1),
+    IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
+    MAX_BODY_BYTES: z.coerce.number().int().min(64).max(10_485_760).default(65_536),
+    SHUTDOWN_TIMEOUT_MS: milliseconds(10_000, 100),
+  })
+  .superRefine((env, ctx) => {
+    const auth = env.REDIS_AUTH ?? (env.REDIS_PASSWORD_FILE ? "password" : "none");
+    if (auth === "password" && !env.REDIS_PASSWORD_FILE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_PASSWORD_FILE"],
+        message: "is required when REDIS_AUTH=password",
+      });
+    }
+    if (auth === "entra" && !env.REDIS_USERNAME) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_USERNAME"],
+        message: "is required when REDIS_AUTH=entra (the identity's object id)",
+      });
+    }
+    if (env.REDIS_HEARTBEAT_TIMEOUT_MS < env.REDIS_HEARTBEAT_INTERVAL_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_HEARTBEAT_TIMEOUT_MS"],
+        message: "must be at least REDIS_HEARTBEAT_INTERVAL_MS",
+      });
+    }
+    if (env.REDIS_RECONNECT_MAX_MS < env.REDIS_RECONNECT_BASE_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_RECONNECT_MAX_MS"],
+        message: "must be at least REDIS_RECONNECT_BASE_MS",
+      });
+    }
+  });
+
+export type AppEnv = z.output<typeof envSchema>;
+
+export interface RedisTimings {
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  tcpUserTimeoutMs: number;
+  keepAliveIdleMs: number;
+  keepAliveIntervalMs: number;
+  keepAliveProbes: number;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+}
+
+export interface AppConfig {
+  listen: { port: number; host: string } | { path: string };
+  logLevel: AppEnv["LOG_LEVEL"];
+  redis: {
+    url: string;
+    auth: "password" | "entra" | "none";
+    passwordFile?: string;
+    username?: string;
+    tokenRefreshMarginMs: number;
+    timings: RedisTimings;
+  };
+  maintenanceMaxMs: number;
+  retryAfterSeconds: number;
+  idempotencyTtlSeconds: number;
+  maxBodyBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+export class AppConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "AppConfigError";
+  }
+}
+
+function describe(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
+  const name = String(issue.path[0] ?? "environment");
+  const value = env[name];
+  const shown =
+    value === undefined
+      ? "unset"
+      : /PASSWORD|TOKEN|SECRET/.test(name)
+        ? "[hidden]"
+        : JSON.stringify(value);
+  return `${name}: ${issue.message} (got ${shown})`;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success)
+    throw new AppConfigError(parsed.error.issues.map((issue) => describe(issue, env)));
+  const e = parsed.data;
+  if (e.REDIS_PASSWORD_FILE && !fs.existsSync(e.REDIS_PASSWORD_FILE)) {
+    throw new AppConfigError([
+      `REDIS_PASSWORD_FILE: no such file (got ${JSON.stringify(e.REDIS_PASSWORD_FILE)})`,
+    ]);
+  }
+  return {
+    listen: e.LISTEN_PATH ? { path: e.LISTEN_PATH } : { port: e.PORT, host: e.HOST },
+    logLevel: e.LOG_LEVEL,
+    redis: {
+      url: e.REDIS_URL,
+      auth: e.REDIS_AUTH ?? (e.REDIS_PASSWORD_FILE ? "password" : "none"),
+      passwordFile: e.REDIS_PASSWORD_FILE,
+      username: e.REDIS_USERNAME,
+      tokenRefreshMarginMs: e.REDIS_TOKEN_REFRESH_MARGIN_MS,
+      timings: {
+        connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
+        commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+        heartbeatIntervalMs: e.REDIS_HEARTBEAT_INTERVAL_MS,
+        heartbeatTimeoutMs: e.REDIS_HEARTBEAT_TIMEOUT_MS,
+        tcpUserTimeoutMs: e.REDIS_TCP_USER_TIMEOUT_MS,
+        keepAliveIdleMs: e.REDIS_KEEPALIVE_IDLE_MS,
+        keepAliveIntervalMs: e.REDIS_KEEPALIVE_INTERVAL_MS,
+        keepAliveProbes: e.REDIS_KEEPALIVE_PROBES,
+        reconnectBaseMs: e.REDIS_RECONNECT_BASE_MS,
+        reconnectMaxMs: e.REDIS_RECONNECT_MAX_MS,
+      },
+    },
+    maintenanceMaxMs: e.MAINTENANCE_MAX_MS,
+    retryAfterSeconds: e.RETRY_AFTER_SECONDS,
+    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
