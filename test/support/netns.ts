@@ -31,9 +31,9 @@ export class NetnsLab {
     try {
       execFileSync("ip", ["netns", "add", name], { stdio: "pipe" });
     } catch (err) {
-      throw new Error(
-        `cannot create network namespace ${name} (needs root and iproute2): ${(err as Error).message}`,
-      );
+      throw new Error(`cannot create network namespace ${name} (needs root and iproute2)`, {
+        cause: err,
+      });
     }
     execFileSync("ip", ["netns", "exec", name, "ip", "link", "set", "lo", "up"]);
     return new NetnsLab(name);
@@ -42,16 +42,22 @@ export class NetnsLab {
   /** Runs a command inside the namespace and returns its stdout. */
   run(command: string, args: string[]): string {
     return execFileSync("ip", ["netns", "exec", this.name, command, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
       encoding: "utf8",
       timeout: 15_000,
     });
   }
 
   /** Starts a long-running process inside the namespace (ip netns exec execs it: same pid). */
-  spawn(command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  spawn(
+    command: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+    withStdin = false,
+  ): ChildProcess {
     const child = spawn("ip", ["netns", "exec", this.name, command, ...args], {
       env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [withStdin ? "pipe" : "ignore", "pipe", "pipe"],
     });
     this.children.add(child);
     child.on("exit", () => this.children.delete(child));

@@ -1,0 +1,82 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { AppConfigError, loadConfig } from "../../app/src/config";
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppConfigError);
+    return (err as AppConfigError).problems;
+  }
+  throw new Error("expected the environment to be rejected");
+}
+
+describe("app configuration", () => {
+  it("has defaults tuned for seconds", () => {
+    const config = loadConfig({ REDIS_URL: "rediss://cache.redis.cache.windows.net:6380" });
+    expect(config.listen).toEqual({ port: 8080, host: "0.0.0.0" });
+    expect(config.redis.auth).toBe("none");
+    expect(config.redis.timings).toEqual({
+      connectTimeoutMs: 1_500,
+      commandTimeoutMs: 1_000,
+      heartbeatIntervalMs: 500,
+      heartbeatTimeoutMs: 1_000,
+      tcpUserTimeoutMs: 5_000,
+      keepAliveIdleMs: 15_000,
+      keepAliveIntervalMs: 5_000,
+      keepAliveProbes: 3,
+      reconnectBaseMs: 50,
+      reconnectMaxMs: 1_000,
+    });
+  });
+
+  it("overrides every timing from the environment", () => {
+    const config = loadConfig({
+      REDIS_URL: "redis://localhost:6379",
+      REDIS_COMMAND_TIMEOUT_MS: "250",
+      REDIS_KEEPALIVE_PROBES: "5",
+    });
+    expect(config.redis.timings.commandTimeoutMs).toBe(250);
+    expect(config.redis.timings.keepAliveProbes).toBe(5);
+  });
+
+  it("names the variable, the bad value and what is allowed", () => {
+    expect(problems({})).toEqual(["REDIS_URL: is required (got unset)"]);
+    expect(problems({ REDIS_URL: "http://cache:6379" })).toEqual([
+      'REDIS_URL: expected redis://host:port or rediss://host:6380 (got "http://cache:6379")',
+    ]);
+    expect(problems({ REDIS_URL: "redis://c:1", PORT: "70000", LOG_LEVEL: "loud" })).toEqual([
+      'PORT: Too big: expected number to be <=65535 (got "70000")',
+      'LOG_LEVEL: Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent" (got "loud")',
+    ]);
+  });
+
+  it("checks the credentials that the chosen authentication needs", () => {
+    expect(problems({ REDIS_URL: "redis://c:1", REDIS_AUTH: "entra" })).toEqual([
+      "REDIS_USERNAME: is required when REDIS_AUTH=entra (the identity's object id) (got unset)",
+    ]);
+    expect(problems({ REDIS_URL: "redis://c:1", REDIS_PASSWORD_FILE: "/no/such/file" })).toEqual([
+      'REDIS_PASSWORD_FILE: no such file (got "/no/such/file")',
+    ]);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "redis-access-key");
+    fs.writeFileSync(file, "secret\n");
+    expect(
+      loadConfig({ REDIS_URL: "rediss://c:6380", REDIS_PASSWORD_FILE: file }).redis,
+    ).toMatchObject({ auth: "password", passwordFile: file });
+  });
+
+  it("rejects timings that contradict each other", () => {
+    expect(
+      problems({
+        REDIS_URL: "redis://c:1",
+        REDIS_HEARTBEAT_INTERVAL_MS: "2000",
+        REDIS_HEARTBEAT_TIMEOUT_MS: "500",
+      }),
+    ).toEqual([
+      'REDIS_HEARTBEAT_TIMEOUT_MS: must be at least REDIS_HEARTBEAT_INTERVAL_MS (got "500")',
+    ]);
+  });
+});

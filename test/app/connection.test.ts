@@ -1,0 +1,90 @@
+import * as path from "node:path";
+import { ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../tools/engine";
+import { eventually, NetnsLab } from "../support/netns";
+import { REDIS_PORT, RedisServer } from "../support/redis-lab";
+
+let lab: NetnsLab;
+let redis: RedisServer;
+
+function runProbe(name: string): { child: ChildProcess; lines: () => Record<string, unknown>[] } {
+  const script = path.join(PROJECT_ROOT, "test/support/probes", `${name}.ts`);
+  const child = lab.spawn(
+    process.execPath,
+    ["--import", "tsx", script, String(REDIS_PORT)],
+    {},
+    true,
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const lines = () =>
+    output
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { child, lines };
+}
+
+beforeAll(async () => {
+  lab = NetnsLab.create("conn");
+  redis = new RedisServer(lab);
+  await redis.start();
+});
+
+afterAll(() => lab?.destroy());
+
+describe("the Redis connection", () => {
+  it("sets keepalive 15 s / 5 s / 3 probes and TCP_USER_TIMEOUT on the live socket", async () => {
+    const probe = runProbe("socket-options");
+    const [options] = await eventually("the probe's socket options", 15_000, async () =>
+      probe.lines()[0] ? probe.lines() : undefined,
+    );
+    expect(options).toMatchObject({
+      keepAliveIntervalMs: 5_000,
+      keepAliveProbes: 3,
+      tcpUserTimeoutMs: 5_000,
+    });
+    // The kernel's own view: SO_KEEPALIVE armed with the 15 s idle time.
+    const sockets = lab.run("ss", [
+      "-tno",
+      "state",
+      "established",
+      `( sport = :${options.localPort} )`,
+    ]);
+    expect(sockets).toMatch(/timer:\(keepalive,1[0-5](\.\d+)?sec,0\)/);
+    probe.child.kill("SIGTERM");
+  });
+
+  it("re-authenticates with a new Entra ID token before the old one expires", async () => {
+    redis.cli(
+      "ACL",
+      "SETUSER",
+      "app-object-id",
+      "on",
+      ">token-1",
+      ">token-2",
+      ">token-3",
+      ">token-4",
+      "~*",
+      "+@all",
+    );
+    redis.cli("CONFIG", "RESETSTAT");
+    const probe = runProbe("entra-reauth");
+    const [renewed] = await eventually("a renewed token", 15_000, async () =>
+      probe.lines()[0] ? probe.lines() : undefined,
+    );
+    expect(renewed).toMatchObject({ event: "renewed", firstPing: "PONG", issuedBeforeExpiry: 2 });
+    // The renewed token is sent on the live connection (AUTH), well before the first one expires.
+    await eventually("AUTH with the renewed token", 2_000, async () =>
+      /cmdstat_auth:calls=2,/.test(redis.cli("INFO", "commandstats")) ? true : undefined,
+    );
+    // Revoke the first token and drop the connection: the reconnect must log in with the new one.
+    redis.cli("ACL", "SETUSER", "app-object-id", "<token-1");
+    redis.cli("CLIENT", "KILL", "USER", "app-object-id");
+    probe.child.stdin?.write("go\n");
+    const reconnected = await eventually("the reconnect", 15_000, async () => probe.lines()[1]);
+    expect(reconnected).toMatchObject({ event: "reconnected", pingAfterReconnect: "PONG" });
+  });
+});

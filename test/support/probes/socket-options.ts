@@ -1,0 +1,26 @@
+/* Run inside the test's namespace: connects like the app and prints the live socket's options. */
+import pino from "pino";
+import { loadConfig } from "../../../app/src/config";
+import { ResilientConnection } from "../../../app/src/redis/connection";
+import { readSocketOptions } from "../../../app/src/redis/socket-options";
+
+async function main(): Promise<void> {
+  const url = `redis://127.0.0.1:${process.argv[2]}`;
+  const connection = new ResilientConnection({
+    url,
+    role: "probe",
+    credentials: { kind: "none" },
+    logger: pino({ level: "silent" }),
+    timings: loadConfig({ REDIS_URL: url }).redis.timings,
+  });
+  await connection.start();
+  const stream = connection.client.stream;
+  process.stdout.write(
+    JSON.stringify({ localPort: stream.localPort, ...readSocketOptions(stream) }) + "\n",
+  );
+  // Stay connected until the test has looked at the socket with ss.
+  await new Promise((resolve) => process.stdin.once("data", resolve));
+  await connection.close();
+}
+
+void main();
