@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app's fault-injection tests and the Redis benchmark need:
-# redis-server (a real server), iptables (blackholing), iproute2 (network namespaces).
+# redis-server (a real server), iptables (blackholing), iproute2 (network namespaces), openssl
+# (test certificates for TLS).
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import pino, { Logger } from "pino";
 import type { AppConfig } from "./config";
 import { AZURE_REDIS_EVENTS_CHANNEL, MaintenanceWindow } from "./maintenance";
@@ -36,6 +37,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
     url: config.redis.url,
     timings: config.redis.timings,
     credentials: credentials(config, options.tokens),
+    tlsCa: config.redis.tlsCaFile ? fs.readFileSync(config.redis.tlsCaFile, "utf8") : undefined,
     logger,
   };
   const connection = new ResilientConnection({ ...connectionOptions, role: "app" });

@@ -28,6 +28,8 @@ const envSchema = z
     /** password: REDIS_PASSWORD_FILE (Key Vault CSI mount); entra: workload identity token; none. */
     REDIS_AUTH: z.enum(["password", "entra", "none"]).optional(),
     REDIS_PASSWORD_FILE: z.string().min(1).optional(),
+    /** PEM file with the CA(s) to trust for rediss:// instead of the system store (private CAs). */
+    REDIS_TLS_CA_FILE: z.string().min(1).optional(),
     /** For entra: the identity's object (principal) id. For password: an ACL user, if any. */
     REDIS_USERNAME: z.string().min(1).optional(),
     REDIS_TOKEN_REFRESH_MARGIN_MS: milliseconds(180_000, 1_000, 3_600_000),
@@ -62,6 +64,13 @@ const envSchema = z
         code: "custom",
         path: ["REDIS_USERNAME"],
         message: "is required when REDIS_AUTH=entra (the identity's object id)",
+      });
+    }
+    if (env.REDIS_TLS_CA_FILE && !env.REDIS_URL.startsWith("rediss://")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_TLS_CA_FILE"],
+        message: "only applies to rediss:// URLs",
       });
     }
     if (env.REDIS_HEARTBEAT_TIMEOUT_MS < env.REDIS_HEARTBEAT_INTERVAL_MS) {
@@ -102,6 +111,7 @@ export interface AppConfig {
     url: string;
     auth: "password" | "entra" | "none";
     passwordFile?: string;
+    tlsCaFile?: string;
     username?: string;
     tokenRefreshMarginMs: number;
     timings: RedisTimings;
@@ -149,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       url: e.REDIS_URL,
       auth: e.REDIS_AUTH ?? (e.REDIS_PASSWORD_FILE ? "password" : "none"),
       passwordFile: e.REDIS_PASSWORD_FILE,
+      tlsCaFile: e.REDIS_TLS_CA_FILE,
       username: e.REDIS_USERNAME,
       tokenRefreshMarginMs: e.REDIS_TOKEN_REFRESH_MARGIN_MS,
       timings: {

@@ -68,6 +68,15 @@ describe("app configuration", () => {
     ).toMatchObject({ auth: "password", passwordFile: file });
   });
 
+  it("takes a private CA for rediss:// only", () => {
+    expect(problems({ REDIS_URL: "redis://c:1", REDIS_TLS_CA_FILE: "/etc/hostname" })).toEqual([
+      'REDIS_TLS_CA_FILE: only applies to rediss:// URLs (got "/etc/hostname")',
+    ]);
+    expect(problems({ REDIS_URL: "rediss://c:6380", REDIS_TLS_CA_FILE: "/no/ca.pem" })).toEqual([
+      'REDIS_TLS_CA_FILE: no such file (got "/no/ca.pem")',
+    ]);
+  });
+
   it("rejects timings that contradict each other", () => {
     expect(
       problems({

@@ -1,31 +1,9 @@
-import * as path from "node:path";
-import { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../tools/engine";
 import { eventually, NetnsLab } from "../support/netns";
-import { REDIS_PORT, RedisServer } from "../support/redis-lab";
+import { RedisServer, runProbe } from "../support/redis-lab";
 
 let lab: NetnsLab;
 let redis: RedisServer;
-
-function runProbe(name: string): { child: ChildProcess; lines: () => Record<string, unknown>[] } {
-  const script = path.join(PROJECT_ROOT, "test/support/probes", `${name}.ts`);
-  const child = lab.spawn(
-    process.execPath,
-    ["--import", "tsx", script, String(REDIS_PORT)],
-    {},
-    true,
-  );
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  const lines = () =>
-    output
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { child, lines };
-}
 
 beforeAll(async () => {
   lab = NetnsLab.create("conn");
@@ -37,7 +15,7 @@ afterAll(() => lab?.destroy());
 
 describe("the Redis connection", () => {
   it("sets keepalive 15 s / 5 s / 3 probes and TCP_USER_TIMEOUT on the live socket", async () => {
-    const probe = runProbe("socket-options");
+    const probe = runProbe(lab, "socket-options", redis.url);
     const [options] = await eventually("the probe's socket options", 15_000, async () =>
       probe.lines()[0] ? probe.lines() : undefined,
     );
@@ -71,7 +49,7 @@ describe("the Redis connection", () => {
       "+@all",
     );
     redis.cli("CONFIG", "RESETSTAT");
-    const probe = runProbe("entra-reauth");
+    const probe = runProbe(lab, "entra-reauth", redis.url);
     const [renewed] = await eventually("a renewed token", 15_000, async () =>
       probe.lines()[0] ? probe.lines() : undefined,
     );

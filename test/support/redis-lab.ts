@@ -1,4 +1,4 @@
-import { ChildProcess } from "node:child_process";
+import { ChildProcess, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../tools/engine";
@@ -6,14 +6,80 @@ import { eventually, NetnsLab, request, waitForExit } from "./netns";
 
 export const REDIS_PORT = 6390;
 
-/** A real redis-server inside the lab's namespace, with an append-only file fsynced per write. */
+export interface TestCertificates {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** A throw-away CA and a server certificate for 127.0.0.1, made with openssl. */
+export function makeTestCertificates(dir: string): TestCertificates {
+  const file = (name: string) => path.join(dir, name);
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    file("ca.key"),
+    "-out",
+    file("ca.crt"),
+    "-days",
+    "1",
+    "-subj",
+    "/CN=items-test-ca",
+  );
+  openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    file("server.key"),
+    "-out",
+    file("server.csr"),
+    "-subj",
+    "/CN=127.0.0.1",
+  );
+  fs.writeFileSync(file("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    file("server.csr"),
+    "-CA",
+    file("ca.crt"),
+    "-CAkey",
+    file("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    file("server.crt"),
+    "-days",
+    "1",
+    "-extfile",
+    file("server.ext"),
+  );
+  return { caFile: file("ca.crt"), certFile: file("server.crt"), keyFile: file("server.key") };
+}
+
+/**
+ * A real redis-server inside the lab's namespace, with an append-only file fsynced per write.
+ * With certificates it serves TLS only, as Azure Cache for Redis does on 6380.
+ */
 export class RedisServer {
   private process?: ChildProcess;
 
   constructor(
     private readonly lab: NetnsLab,
     readonly port = REDIS_PORT,
+    private readonly tls?: TestCertificates,
   ) {}
+
+  get url(): string {
+    return `${this.tls ? "rediss" : "redis"}://127.0.0.1:${this.port}`;
+  }
 
   get pid(): number {
     if (!this.process?.pid) throw new Error("redis-server is not running");
@@ -23,21 +89,25 @@ export class RedisServer {
   async start(): Promise<void> {
     const dataDir = path.join(this.lab.dir, "redis");
     fs.mkdirSync(dataDir, { recursive: true });
+    const listen = this.tls
+      ? ["--port", "0", "--tls-port", String(this.port), "--tls-auth-clients", "no"]
+      : ["--port", String(this.port)];
+    const certificates = this.tls
+      ? [
+          "--tls-cert-file",
+          this.tls.certFile,
+          "--tls-key-file",
+          this.tls.keyFile,
+          "--tls-ca-cert-file",
+          this.tls.caFile,
+        ]
+      : [];
+    const persistence = ["--save", "", "--appendonly", "yes", "--appendfsync", "always"];
     this.process = this.lab.spawn("redis-server", [
-      "--bind",
-      "127.0.0.1",
-      "--port",
-      String(this.port),
-      "--dir",
-      dataDir,
-      "--save",
-      "",
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "always",
-      "--protected-mode",
-      "no",
+      ...["--bind", "127.0.0.1", "--protected-mode", "no", "--dir", dataDir],
+      ...listen,
+      ...certificates,
+      ...persistence,
     ]);
     await eventually("redis-server answering PING", 10_000, async () =>
       this.cli("PING").trim() === "PONG" ? true : undefined,
@@ -61,7 +131,8 @@ export class RedisServer {
   }
 
   cli(...args: string[]): string {
-    return this.lab.run("redis-cli", ["-p", String(this.port), "--raw", ...args]);
+    const tls = this.tls ? ["--tls", "--cacert", this.tls.caFile] : [];
+    return this.lab.run("redis-cli", ["-p", String(this.port), ...tls, "--raw", ...args]);
   }
 }
 
@@ -80,7 +151,7 @@ export async function startApp(lab: NetnsLab, env: Record<string, string>): Prom
   const socketPath = path.join(lab.dir, `app-${Date.now()}.sock`);
   const child = lab.spawn(process.execPath, [main], {
     LISTEN_PATH: socketPath,
-    REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
+    REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`, // a TLS lab passes its own REDIS_URL
     LOG_LEVEL: "info",
     ...env,
   });
@@ -104,5 +175,28 @@ export async function startApp(lab: NetnsLab, env: Record<string, string>): Prom
       child.kill("SIGTERM");
       await waitForExit(child, 15_000);
     },
+  };
+}
+
+export interface Probe {
+  child: ChildProcess;
+  /** The JSON lines the probe printed so far. */
+  lines(): Record<string, unknown>[];
+}
+
+/** Runs a script from test/support/probes inside the namespace (stdin open for "go" signals). */
+export function runProbe(lab: NetnsLab, name: string, ...args: string[]): Probe {
+  const script = path.join(PROJECT_ROOT, "test/support/probes", `${name}.ts`);
+  const child = lab.spawn(process.execPath, ["--import", "tsx", script, ...args], {}, true);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  return {
+    child,
+    lines: () =>
+      output
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
   };
 }

@@ -18,6 +18,8 @@ export interface ConnectionOptions {
   role: string;
   timings: RedisTimings;
   credentials: Credentials;
+  /** CA bundle (PEM) to trust for rediss:// instead of the system store. */
+  tlsCa?: string;
   logger: Logger;
 }
 
@@ -70,6 +72,7 @@ export class ResilientConnection extends EventEmitter<ConnectionEvents> {
       retryStrategy: (attempt) =>
         backoffDelay(attempt, timings.reconnectBaseMs, timings.reconnectMaxMs),
       username: options.credentials.kind === "none" ? undefined : options.credentials.username,
+      ...(options.tlsCa ? { tls: { ca: options.tlsCa } } : {}),
     });
     this.client.on("connect", () => this.onConnect());
     this.client.on("ready", () => this.onReady());

@@ -20,7 +20,7 @@ class FakeTokens implements TokenSource {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
-  const url = `redis://127.0.0.1:${process.argv[2]}`;
+  const url = process.argv[2];
   const tokens = new FakeTokens();
   const connection = new ResilientConnection({
     url,

@@ -1,13 +1,15 @@
-/* Run inside the test's namespace: connects like the app and prints the live socket's options. */
+/* Run inside the test's namespace: connects like the app (TLS too) and prints the live socket's options. */
+import * as fs from "node:fs";
 import pino from "pino";
 import { loadConfig } from "../../../app/src/config";
 import { ResilientConnection } from "../../../app/src/redis/connection";
 import { readSocketOptions } from "../../../app/src/redis/socket-options";
 
 async function main(): Promise<void> {
-  const url = `redis://127.0.0.1:${process.argv[2]}`;
+  const [url, caFile] = process.argv.slice(2);
   const connection = new ResilientConnection({
     url,
+    tlsCa: caFile ? fs.readFileSync(caFile, "utf8") : undefined,
     role: "probe",
     credentials: { kind: "none" },
     logger: pino({ level: "silent" }),
