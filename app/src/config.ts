@@ -147,11 +147,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success)
     throw new AppConfigError(parsed.error.issues.map((issue) => describe(issue, env)));
   const e = parsed.data;
-  if (e.REDIS_PASSWORD_FILE && !fs.existsSync(e.REDIS_PASSWORD_FILE)) {
-    throw new AppConfigError([
-      `REDIS_PASSWORD_FILE: no such file (got ${JSON.stringify(e.REDIS_PASSWORD_FILE)})`,
-    ]);
-  }
+  const missingFiles = (["REDIS_PASSWORD_FILE", "REDIS_TLS_CA_FILE"] as const)
+    .filter((name) => e[name] !== undefined && !fs.existsSync(e[name]))
+    .map((name) => `${name}: no such file (got ${JSON.stringify(e[name])})`);
+  if (missingFiles.length) throw new AppConfigError(missingFiles);
   return {
     listen: e.LISTEN_PATH ? { path: e.LISTEN_PATH } : { port: e.PORT, host: e.HOST },
     logLevel: e.LOG_LEVEL,
