@@ -16,9 +16,7 @@ afterAll(() => lab?.destroy());
 describe("the Redis connection", () => {
   it("sets keepalive 15 s / 5 s / 3 probes and TCP_USER_TIMEOUT on the live socket", async () => {
     const probe = runProbe(lab, "socket-options", redis.url);
-    const [options] = await eventually("the probe's socket options", 15_000, async () =>
-      probe.lines()[0] ? probe.lines() : undefined,
-    );
+    const options = await probe.line(0);
     expect(options).toMatchObject({
       keepAliveIntervalMs: 5_000,
       keepAliveProbes: 3,
@@ -50,9 +48,7 @@ describe("the Redis connection", () => {
     );
     redis.cli("CONFIG", "RESETSTAT");
     const probe = runProbe(lab, "entra-reauth", redis.url);
-    const [renewed] = await eventually("a renewed token", 15_000, async () =>
-      probe.lines()[0] ? probe.lines() : undefined,
-    );
+    const renewed = await probe.line(0);
     expect(renewed).toMatchObject({ event: "renewed", firstPing: "PONG", issuedBeforeExpiry: 2 });
     // The renewed token is sent on the live connection (AUTH), well before the first one expires.
     await eventually("AUTH with the renewed token", 2_000, async () =>
@@ -62,7 +58,7 @@ describe("the Redis connection", () => {
     redis.cli("ACL", "SETUSER", "app-object-id", "<token-1");
     redis.cli("CLIENT", "KILL", "USER", "app-object-id");
     probe.child.stdin?.write("go\n");
-    const reconnected = await eventually("the reconnect", 15_000, async () => probe.lines()[1]);
+    const reconnected = await probe.line(1);
     expect(reconnected).toMatchObject({ event: "reconnected", pingAfterReconnect: "PONG" });
   });
 });

@@ -32,9 +32,7 @@ afterAll(async () => {
 describe("over TLS", () => {
   it("sets keepalive and TCP_USER_TIMEOUT on the TCP socket under the TLS stream", async () => {
     const probe = runProbe(lab, "socket-options", redis.url, caFile);
-    const [options] = await eventually("the probe's socket options", 15_000, async () =>
-      probe.lines()[0] ? probe.lines() : undefined,
-    );
+    const options = await probe.line(0);
     expect(options).toMatchObject({
       keepAliveIntervalMs: 5_000,
       keepAliveProbes: 3,

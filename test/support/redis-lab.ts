@@ -180,8 +180,8 @@ export async function startApp(lab: NetnsLab, env: Record<string, string>): Prom
 
 export interface Probe {
   child: ChildProcess;
-  /** The JSON lines the probe printed so far. */
-  lines(): Record<string, unknown>[];
+  /** The probe's JSON line number `index` (0-based), waiting for it up to timeoutMs. */
+  line(index: number, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
 /** Runs a script from test/support/probes inside the namespace (stdin open for "go" signals). */
@@ -191,12 +191,14 @@ export function runProbe(lab: NetnsLab, name: string, ...args: string[]): Probe 
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const lines = () =>
+    output
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   return {
     child,
-    lines: () =>
-      output
-        .split("\n")
-        .filter((line) => line.startsWith("{"))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    line: (index, timeoutMs = 15_000) =>
+      eventually(`line ${index + 1} from the ${name} probe`, timeoutMs, async () => lines()[index]),
   };
 }
