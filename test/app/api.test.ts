@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, NetnsLab, request } from "../support/netns";
+import { eventually, NetnsLab, request, sleep, waitForExit } from "../support/netns";
 import { RedisServer, RunningApp, startApp } from "../support/redis-lab";
 
 let lab: NetnsLab;
@@ -134,5 +134,19 @@ describe("items API against a real Redis", () => {
     await eventually("block lifted by MAINTENANCE_MAX_MS", 8_000, async () =>
       (await put("maint-2", { v: 1 })).status === 201 ? true : undefined,
     );
+  });
+
+  it("shuts down gracefully on SIGTERM: in-flight requests finish, then the process exits 0", async () => {
+    redis.freeze(); // makes the next request wait for its command timeout
+    const inFlight = call("GET", "/api/items/book-2");
+    await sleep(150);
+    app.process.kill("SIGTERM");
+    const answer = await inFlight;
+    redis.thaw();
+    expect(answer.status).toBe(503); // answered, not cut off
+    await waitForExit(app.process, 10_000);
+    expect(app.process.exitCode).toBe(0);
+    expect(app.logs.join("\n")).toMatch(/"msg":"stopped"/);
+    expect((await call("GET", "/healthz", { timeoutMs: 1_000 })).status).toBe(0);
   });
 });

@@ -1,8 +1,10 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AppConfigError, loadConfig } from "../../app/src/config";
+import { PROJECT_ROOT } from "../../tools/engine";
 
 function problems(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -87,5 +89,17 @@ describe("app configuration", () => {
     ).toEqual([
       'REDIS_HEARTBEAT_TIMEOUT_MS: must be at least REDIS_HEARTBEAT_INTERVAL_MS (got "500")',
     ]);
+  });
+
+  it("stops the service at start with exit code 2 and the message", () => {
+    const main = path.join(PROJECT_ROOT, "app/dist/main.js");
+    const result = spawnSync(process.execPath, [main], {
+      env: { REDIS_URL: "http://x" },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      'items-api: invalid configuration:\n  - REDIS_URL: expected redis://host:port or rediss://host:6380 (got "http://x")\n',
+    );
   });
 });
