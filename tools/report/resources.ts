@@ -1,5 +1,5 @@
 import type { RecordedStack, ResourceRecord } from "../engine";
-import { maskSecrets } from "../secrets";
+import { maskSecrets, SECRET_MASK } from "../secrets";
 
 export interface ResourceView {
   urn: string;
@@ -26,7 +26,7 @@ export function outputViews(recorded: RecordedStack): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(recorded.outputs).map(([key, output]) => [
       key,
-      output.secret ? "[secret]" : output.value,
+      output.secret ? SECRET_MASK : output.value,
     ]),
   );
 }
