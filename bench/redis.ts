@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { ChildProcess } from "node:child_process";
 import { parseFlags, runCli } from "../tools/cli";
 import { PROJECT_ROOT } from "../tools/engine";
-import { NetnsLab, sleep } from "../test/support/netns";
+import { NetnsLab, sleep } from "../test/support/redis-netns";
 import { REDIS_PORT, RedisServer } from "../test/support/redis-lab";
 import { VARIANT_LABELS, VARIANTS, Variant } from "./redis/clients";
 
@@ -134,7 +134,7 @@ async function faultRun(
       lostWrites: missingKeys(redis, keys),
     };
   } finally {
-    lab.destroy();
+    await lab.destroy();
   }
 }
 
@@ -217,7 +217,7 @@ async function main(): Promise<number> {
       concurrency * 4,
     );
   } finally {
-    lab.destroy();
+    await lab.destroy();
   }
 
   const baseline = median(throughput.plain);

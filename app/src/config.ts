@@ -32,7 +32,13 @@ const envSchema = z
     REDIS_TLS_CA_FILE: z.string().min(1).optional(),
     /** For entra: the identity's object (principal) id. For password: an ACL user, if any. */
     REDIS_USERNAME: z.string().min(1).optional(),
-    REDIS_TOKEN_REFRESH_MARGIN_MS: milliseconds(180_000, 1_000, 3_600_000),
+    /** Azure closes a connection whose token expired; it asks for re-AUTH at least 3 min ahead. */
+    REDIS_TOKEN_REFRESH_MARGIN_MS: z.coerce
+      .number()
+      .int()
+      .min(180_000, "must be at least 180000 (re-AUTH at least 3 minutes before expiry)")
+      .max(3_600_000)
+      .default(180_000),
     REDIS_CONNECT_TIMEOUT_MS: milliseconds(1_500, 100),
     REDIS_COMMAND_TIMEOUT_MS: milliseconds(1_000, 50),
     REDIS_HEARTBEAT_INTERVAL_MS: milliseconds(500, 50),
@@ -136,7 +142,7 @@ function describe(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
   const shown =
     value === undefined
       ? "unset"
-      : /PASSWORD|TOKEN|SECRET/.test(name)
+      : /(PASSWORD|TOKEN|SECRET|KEY)$/.test(name)
         ? "[hidden]"
         : JSON.stringify(value);
   return `${name}: ${issue.message} (got ${shown})`;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, NetnsLab, request, sleep, waitForExit } from "../support/netns";
+import { eventually, NetnsLab, request, sleep, waitForExit } from "../support/redis-netns";
 import { RedisServer, RunningApp, startApp } from "../support/redis-lab";
 
 let lab: NetnsLab;
@@ -19,8 +19,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.stop();
-  lab?.destroy();
+  try {
+    await app?.stop();
+  } finally {
+    await lab?.destroy();
+  }
 });
 
 describe("items API against a real Redis", () => {
@@ -79,6 +82,15 @@ describe("items API against a real Redis", () => {
     expect(retry.headers["idempotent-replayed"]).toBe("true");
     expect(JSON.parse((await call("GET", "/api/items/idem-1")).body)).toEqual({ v: 2 });
     expect((await put("idem-1", { v: 3 }, key)).status).toBe(422);
+  });
+
+  it("arms keepalive on the app's own Redis connections (the kernel's view, ss)", async () => {
+    const sockets = lab
+      .run("ss", ["-tnop", "state", "established", `( dport = :${redis.port} )`])
+      .split("\n")
+      .filter((line) => line.includes(`pid=${app.process.pid},`));
+    expect(sockets).toHaveLength(2); // commands and maintenance events
+    for (const socket of sockets) expect(socket).toMatch(/timer:\(keepalive,1[0-5](\.\d+)?sec,0\)/);
   });
 
   it("has liveness, readiness and Prometheus metrics", async () => {

@@ -79,6 +79,14 @@ describe("app configuration", () => {
     ]);
   });
 
+  it("re-AUTHs Entra ID tokens at least three minutes before they expire", () => {
+    expect(
+      problems({ REDIS_URL: "rediss://c:6380", REDIS_TOKEN_REFRESH_MARGIN_MS: "60000" }),
+    ).toEqual([
+      'REDIS_TOKEN_REFRESH_MARGIN_MS: must be at least 180000 (re-AUTH at least 3 minutes before expiry) (got "60000")',
+    ]);
+  });
+
   it("rejects timings that contradict each other", () => {
     expect(
       problems({

@@ -1,6 +1,8 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, NetnsLab } from "../support/netns";
-import { RedisServer, runProbe } from "../support/redis-lab";
+import { eventually, NetnsLab, request } from "../support/redis-netns";
+import { RedisServer, runProbe, startApp } from "../support/redis-lab";
 
 let lab: NetnsLab;
 let redis: RedisServer;
@@ -11,7 +13,7 @@ beforeAll(async () => {
   await redis.start();
 });
 
-afterAll(() => lab?.destroy());
+afterAll(async () => await lab?.destroy());
 
 describe("the Redis connection", () => {
   it("sets keepalive 15 s / 5 s / 3 probes and TCP_USER_TIMEOUT on the live socket", async () => {
@@ -60,5 +62,32 @@ describe("the Redis connection", () => {
     probe.child.stdin?.write("go\n");
     const reconnected = await probe.line(1);
     expect(reconnected).toMatchObject({ event: "reconnected", pingAfterReconnect: "PONG" });
+  });
+
+  it("re-reads REDIS_PASSWORD_FILE when it reconnects (a rotated access key needs no restart)", async () => {
+    const keyFile = path.join(lab.dir, "redis-access-key");
+    fs.writeFileSync(keyFile, "key-1\n");
+    redis.cli("ACL", "SETUSER", "rotating-app", "on", ">key-1", "~*", "&*", "+@all");
+    const app = await startApp(lab, {
+      REDIS_USERNAME: "rotating-app",
+      REDIS_PASSWORD_FILE: keyFile,
+      LOG_LEVEL: "warn",
+    });
+    const put = () =>
+      request(app.socketPath, "PUT", "/api/items/rotated", { body: "{}", timeoutMs: 5_000 });
+    try {
+      expect((await put()).status).toBe(201);
+      // The Key Vault CSI driver writes the new key; Redis accepts only it and drops the sessions.
+      fs.writeFileSync(keyFile, "key-2\n");
+      redis.cli("ACL", "SETUSER", "rotating-app", "resetpass", ">key-2");
+      redis.cli("CLIENT", "KILL", "USER", "rotating-app");
+      await eventually("serving again with the rotated key", 5_000, async () =>
+        (await put()).status === 200 ? true : undefined,
+      );
+      const metrics = (await request(app.socketPath, "GET", "/metrics")).body;
+      expect(Number(/^redis_reconnects_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    } finally {
+      await app.stop();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, NetnsLab, request } from "../support/netns";
+import { eventually, NetnsLab, request } from "../support/redis-netns";
 import {
   makeTestCertificates,
   REDIS_PORT,
@@ -25,8 +25,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.stop();
-  lab?.destroy();
+  try {
+    await app?.stop();
+  } finally {
+    await lab?.destroy();
+  }
 });
 
 describe("over TLS", () => {

@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../tools/engine";
-import { eventually, NetnsLab, request, waitForExit } from "./netns";
+import { eventually, NetnsLab, request, waitForExit } from "./redis-netns";
 
 export const REDIS_PORT = 6390;
 
@@ -118,6 +118,14 @@ export class RedisServer {
   async stop(): Promise<void> {
     if (!this.process) return;
     this.process.kill("SIGTERM");
+    await waitForExit(this.process, 10_000);
+    this.process = undefined;
+  }
+
+  /** A crash: no chance to flush anything; only what the append-only file already holds survives. */
+  async crash(): Promise<void> {
+    if (!this.process) return;
+    this.process.kill("SIGKILL");
     await waitForExit(this.process, 10_000);
     this.process = undefined;
   }

@@ -72,17 +72,40 @@ export class NetnsLab {
     this.run("iptables", ["-D", "INPUT", "-p", "tcp", "--dport", String(port), "-j", "DROP"]);
   }
 
-  destroy(): void {
-    for (const child of this.children) {
-      if (child.signalCode === null && child.exitCode === null) {
-        child.kill("SIGCONT");
-        child.kill("SIGKILL");
-      }
+  /**
+   * Kills what the lab started, waits for it to exit, then deletes the namespace. The wait matters:
+   * `ip netns exec` gives each child its own mount namespace holding the namespace's bind mount, and
+   * while one lives `ip netns del` fails with EBUSY.
+   */
+  async destroy(): Promise<void> {
+    const alive = [...this.children].filter(
+      (child) => child.signalCode === null && child.exitCode === null,
+    );
+    for (const child of alive) {
+      child.kill("SIGCONT");
+      child.kill("SIGKILL");
     }
+    await Promise.all(alive.map((child) => waitForExit(child, 5_000).catch(() => undefined)));
     try {
-      execFileSync("ip", ["netns", "del", this.name], { stdio: "ignore" });
+      await deleteNamespace(this.name);
     } finally {
       fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function deleteNamespace(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync("ip", ["netns", "del", name], { stdio: "pipe" });
+      return;
+    } catch (err) {
+      const message = (err as { stderr?: Buffer }).stderr?.toString().trim() ?? String(err);
+      if (attempt >= 20)
+        throw new Error(`cannot delete network namespace ${name}: ${message}`, {
+          cause: err,
+        });
+      await sleep(100);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { request } from "./netns";
+import { request } from "./redis-netns";
 
 export interface RequestOutcome {
   id: string;
