@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, NetnsLab, request, sleep, waitForExit } from "../support/redis-netns";
-import { RedisServer, RunningApp, startApp } from "../support/redis-lab";
+import { RedisServer, RunningApp, startApp, tearDown } from "../support/redis-lab";
 
 let lab: NetnsLab;
 let redis: RedisServer;
@@ -15,16 +15,10 @@ beforeAll(async () => {
   lab = NetnsLab.create("api");
   redis = new RedisServer(lab);
   await redis.start();
-  app = await startApp(lab, { MAX_BODY_BYTES: "1024", MAINTENANCE_MAX_MS: "5000" });
+  app = await startApp(lab, redis, { MAX_BODY_BYTES: "1024", MAINTENANCE_MAX_MS: "5000" });
 });
 
-afterAll(async () => {
-  try {
-    await app?.stop();
-  } finally {
-    await lab?.destroy();
-  }
-});
+afterAll(() => tearDown(lab, app));
 
 describe("items API against a real Redis", () => {
   it("creates, replaces, reads and deletes an item", async () => {

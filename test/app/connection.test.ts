@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, NetnsLab, request } from "../support/redis-netns";
-import { RedisServer, runProbe, startApp } from "../support/redis-lab";
+import { RedisServer, runProbe, startApp, tearDown } from "../support/redis-lab";
 
 let lab: NetnsLab;
 let redis: RedisServer;
@@ -13,7 +13,7 @@ beforeAll(async () => {
   await redis.start();
 });
 
-afterAll(async () => await lab?.destroy());
+afterAll(() => tearDown(lab));
 
 describe("the Redis connection", () => {
   it("sets keepalive 15 s / 5 s / 3 probes and TCP_USER_TIMEOUT on the live socket", async () => {
@@ -68,7 +68,7 @@ describe("the Redis connection", () => {
     const keyFile = path.join(lab.dir, "redis-access-key");
     fs.writeFileSync(keyFile, "key-1\n");
     redis.cli("ACL", "SETUSER", "rotating-app", "on", ">key-1", "~*", "&*", "+@all");
-    const app = await startApp(lab, {
+    const app = await startApp(lab, redis, {
       REDIS_USERNAME: "rotating-app",
       REDIS_PASSWORD_FILE: keyFile,
       LOG_LEVEL: "warn",

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLoad } from "../support/redis-load";
 import { eventually, NetnsLab, request, sleep } from "../support/redis-netns";
-import { REDIS_PORT, RedisServer, RunningApp, startApp } from "../support/redis-lab";
+import { REDIS_PORT, RedisServer, RunningApp, startApp, tearDown } from "../support/redis-lab";
 
 /*
  * Real faults under a steady write load. Bounds asserted here are loose enough for a busy CI
@@ -92,16 +92,10 @@ beforeAll(async () => {
   lab = NetnsLab.create("faults");
   redis = new RedisServer(lab);
   await redis.start();
-  app = await startApp(lab, { LOG_LEVEL: "warn" });
+  app = await startApp(lab, redis, { LOG_LEVEL: "warn" });
 });
 
-afterAll(async () => {
-  try {
-    await app?.stop();
-  } finally {
-    await lab?.destroy();
-  }
-});
+afterAll(() => tearDown(lab, app));
 
 describe("the app under real faults", () => {
   it("blackholed Redis: requests fail fast, readiness drops, the app heals by itself", async () => {

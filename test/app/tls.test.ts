@@ -7,34 +7,26 @@ import {
   runProbe,
   RunningApp,
   startApp,
+  tearDown,
 } from "../support/redis-lab";
 
 /* Azure Cache for Redis is reached over TLS (rediss://, port 6380): the same promises must hold there. */
 let lab: NetnsLab;
 let redis: RedisServer;
 let app: RunningApp;
-let caFile: string;
 
 beforeAll(async () => {
   lab = NetnsLab.create("tls");
-  const certificates = makeTestCertificates(lab.dir);
-  caFile = certificates.caFile;
-  redis = new RedisServer(lab, REDIS_PORT, certificates);
+  redis = new RedisServer(lab, REDIS_PORT, makeTestCertificates(lab.dir));
   await redis.start();
-  app = await startApp(lab, { REDIS_URL: redis.url, REDIS_TLS_CA_FILE: caFile });
+  app = await startApp(lab, redis);
 });
 
-afterAll(async () => {
-  try {
-    await app?.stop();
-  } finally {
-    await lab?.destroy();
-  }
-});
+afterAll(() => tearDown(lab, app));
 
 describe("over TLS", () => {
   it("sets keepalive and TCP_USER_TIMEOUT on the TCP socket under the TLS stream", async () => {
-    const probe = runProbe(lab, "socket-options", redis.url, caFile);
+    const probe = runProbe(lab, "socket-options", redis.url, redis.caFile!);
     const options = await probe.line(0);
     expect(options).toMatchObject({
       keepAliveIntervalMs: 5_000,

@@ -81,6 +81,11 @@ export class RedisServer {
     return `${this.tls ? "rediss" : "redis"}://127.0.0.1:${this.port}`;
   }
 
+  /** The CA a client must trust to reach this server over TLS. */
+  get caFile(): string | undefined {
+    return this.tls?.caFile;
+  }
+
   get pid(): number {
     if (!this.process?.pid) throw new Error("redis-server is not running");
     return this.process.pid;
@@ -152,14 +157,19 @@ export interface RunningApp {
 }
 
 /** Starts the built service (app/dist) inside the namespace, listening on a unix socket. */
-export async function startApp(lab: NetnsLab, env: Record<string, string>): Promise<RunningApp> {
+export async function startApp(
+  lab: NetnsLab,
+  redis: RedisServer,
+  env: Record<string, string> = {},
+): Promise<RunningApp> {
   const main = path.join(PROJECT_ROOT, "app/dist/main.js");
   if (!fs.existsSync(main))
     throw new Error("app/dist/main.js is missing: run 'npm run build:app' first (npm test does)");
   const socketPath = path.join(lab.dir, `app-${Date.now()}.sock`);
   const child = lab.spawn(process.execPath, [main], {
     LISTEN_PATH: socketPath,
-    REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`, // a TLS lab passes its own REDIS_URL
+    REDIS_URL: redis.url,
+    ...(redis.caFile ? { REDIS_TLS_CA_FILE: redis.caFile } : {}),
     LOG_LEVEL: "info",
     ...env,
   });
@@ -184,6 +194,15 @@ export async function startApp(lab: NetnsLab, env: Record<string, string>): Prom
       await waitForExit(child, 15_000);
     },
   };
+}
+
+/** Stops the app (if it started) and always removes the lab, for afterAll. */
+export async function tearDown(lab: NetnsLab | undefined, app?: RunningApp): Promise<void> {
+  try {
+    await app?.stop();
+  } finally {
+    await lab?.destroy();
+  }
 }
 
 export interface Probe {
