@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as types from "@pulumi/azure-native/types";
-import { diagnosticSetting, Placement } from "./shared";
+import { diagnosticSetting, Placement, placementOf } from "./shared";
 
 /** Built-in Azure Policy initiatives for Kubernetes pod security standards (Linux workloads). */
 export const POD_SECURITY_INITIATIVES = {
@@ -58,9 +58,7 @@ export class Cluster extends pulumi.ComponentResource {
     const cluster = new containerservice.ManagedCluster(
       `${name}-aks`,
       {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        tags: args.tags,
+        ...placementOf(args),
         resourceName: args.clusterName,
         dnsPrefix: args.clusterName,
         kubernetesVersion: args.kubernetesVersion,

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as redis from "@pulumi/azure-native/redis";
-import { BUILT_IN_ROLES, Placement, roleDefinitionId } from "./shared";
+import { BUILT_IN_ROLES, Placement, roleDefinitionId, placementOf } from "./shared";
 
 export const WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange";
 
@@ -34,9 +34,7 @@ export class Identity extends pulumi.ComponentResource {
   constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:Identity", name, {}, opts);
     const placement = {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      tags: args.tags,
+      ...placementOf(args),
     };
     const app = new managedidentity.UserAssignedIdentity(
       `${name}-app`,

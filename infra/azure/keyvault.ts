@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
-import { diagnosticSetting, Placement } from "./shared";
+import { diagnosticSetting, Placement, placementOf } from "./shared";
 
 export interface KeyVaultArgs extends Placement {
   vaultName: string;
@@ -25,9 +25,7 @@ export class KeyVault extends pulumi.ComponentResource {
     const vault = new keyvault.Vault(
       `${name}-vault`,
       {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        tags: args.tags,
+        ...placementOf(args),
         vaultName: args.vaultName,
         properties: {
           tenantId: args.tenantId,

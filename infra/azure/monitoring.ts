@@ -3,7 +3,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as securityinsights from "@pulumi/azure-native/securityinsights";
 import { PLATFORM_ANALYTICS_RULES } from "./sentinel-rules";
-import { Placement } from "./shared";
+import { Placement, placementOf } from "./shared";
 
 export interface MonitoringArgs extends Placement {
   workspaceName: string;
@@ -25,9 +25,7 @@ export class Monitoring extends pulumi.ComponentResource {
     const workspace = new operationalinsights.Workspace(
       `${name}-workspace`,
       {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        tags: args.tags,
+        ...placementOf(args),
         workspaceName: args.workspaceName,
         sku: { name: "PerGB2018" },
         retentionInDays: args.retentionInDays,
@@ -81,9 +79,7 @@ export class Monitoring extends pulumi.ComponentResource {
     const containerInsights = new monitor.DataCollectionRule(
       `${name}-container-insights`,
       {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        tags: args.tags,
+        ...placementOf(args),
         kind: "Linux",
         description: "Container Insights: container logs (v2), inventory and performance from AKS",
         dataSources: {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import { Placement } from "./shared";
+import { Placement, placementOf } from "./shared";
 
 /** The services that get private endpoints, with their private-link group and DNS zone. */
 export const PRIVATE_LINK_TARGETS = {
@@ -31,9 +31,7 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:Network", name, {}, opts);
     const placement = {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      tags: args.tags,
+      ...placementOf(args),
     };
     const vnet = new network.VirtualNetwork(
       `${name}-vnet`,
@@ -125,9 +123,7 @@ export function createPrivateEndpoint(
   const privateEndpoint = new network.PrivateEndpoint(
     name,
     {
-      resourceGroupName: placement.resourceGroupName,
-      location: placement.location,
-      tags: placement.tags,
+      ...placementOf(placement),
       subnet: { id: endpoint.subnetId },
       privateLinkServiceConnections: [
         { name: `${name}-${groupId}`, privateLinkServiceId: targetResourceId, groupIds: [groupId] },

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as redis from "@pulumi/azure-native/redis";
 import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
-import { diagnosticSetting, Placement } from "./shared";
+import { diagnosticSetting, Placement, placementOf } from "./shared";
 
 export interface RedisArgs extends Placement {
   cacheName: string;
@@ -30,9 +30,7 @@ export class RedisCache extends pulumi.ComponentResource {
     const cache = new redis.Redis(
       `${name}-cache`,
       {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        tags: args.tags,
+        ...placementOf(args),
         name: args.cacheName,
         sku: { name: args.sku, family: args.family, capacity: args.capacity },
         enableNonSslPort: false,

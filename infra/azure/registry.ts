@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
-import { diagnosticSetting, Placement } from "./shared";
+import { diagnosticSetting, Placement, placementOf } from "./shared";
 
 export interface RegistryArgs extends Placement {
   registryName: string;
@@ -26,9 +26,7 @@ export class Registry extends pulumi.ComponentResource {
     const registry = new containerregistry.Registry(
       `${name}-acr`,
       {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        tags: args.tags,
+        ...placementOf(args),
         registryName: args.registryName,
         sku: { name: args.sku },
         adminUserEnabled: false,

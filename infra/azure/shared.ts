@@ -8,6 +8,11 @@ export interface Placement {
   tags: Record<string, string>;
 }
 
+/** Just the placement of a component's args, to spread into each resource it declares. */
+export function placementOf({ resourceGroupName, location, tags }: Placement): Placement {
+  return { resourceGroupName, location, tags };
+}
+
 /** Built-in Azure role definitions the platform assigns (least privilege for each job). */
 export const BUILT_IN_ROLES = {
   acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
