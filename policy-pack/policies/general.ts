@@ -1,0 +1,3 @@
+import type { ControlPolicy } from "./control";
+
+export const generalPolicies: ControlPolicy[] = [];
