@@ -1,15 +1,10 @@
 /* npm run bench:preview [-- --runs 5 --stack prod]: wall time of the offline preview, as a user runs it. */
 import { spawnSync } from "node:child_process";
+import { median } from "./stats";
 import { parseFlags, runCli } from "../tools/cli";
 import { PROJECT_ROOT } from "../tools/engine";
 
 const USAGE = "usage: npm run bench:preview -- [--runs 5] [--stack prod]";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function timePreview(stack: string): number {
   const started = process.hrtime.bigint();

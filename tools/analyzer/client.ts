@@ -70,6 +70,20 @@ function toStruct(value: Record<string, unknown>): Message {
   return structProto.Struct.fromJavaScript(value);
 }
 
+/**
+ * A check sends every resource twice (Analyze, then AnalyzeStack): build each one's properties
+ * message once. Keyed by the inputs object, which callers do not mutate during a check.
+ */
+const structCache = new WeakMap<Record<string, unknown>, Message>();
+function propertiesOf(resource: AnalyzerResourceInput): Message {
+  let struct = structCache.get(resource.inputs);
+  if (!struct) {
+    struct = toStruct(resource.inputs);
+    structCache.set(resource.inputs, struct);
+  }
+  return struct;
+}
+
 function levelName(level: number): EnforcementLevel {
   return LEVELS[level] ?? "advisory";
 }
@@ -90,7 +104,7 @@ function analyzeRequest(resource: AnalyzerResourceInput): Message {
   request.setUrn(resource.urn);
   request.setType(resource.type);
   request.setName(resource.name);
-  request.setProperties(toStruct(resource.inputs));
+  request.setProperties(propertiesOf(resource));
   request.setOptions(resourceOptions(resource.parent));
   return request;
 }
@@ -100,7 +114,7 @@ function stackResource(resource: AnalyzerResourceInput): Message {
   message.setUrn(resource.urn);
   message.setType(resource.type);
   message.setName(resource.name);
-  message.setProperties(toStruct(resource.inputs));
+  message.setProperties(propertiesOf(resource));
   message.setOptions(resourceOptions(resource.parent));
   message.setParent(resource.parent ?? "");
   message.setDependenciesList(resource.dependencies ?? []);

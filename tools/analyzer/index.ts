@@ -90,6 +90,15 @@ export class PolicySession {
     resources: AnalyzerResourceInput[],
     concurrency = DEFAULT_CONCURRENCY,
   ): Promise<Diagnostic[]> {
+    const perResource = await this.analyzeEach(resources, concurrency);
+    return [...perResource, ...(await this.analyzeStack(resources))];
+  }
+
+  /** Analyze, once per resource, with up to `concurrency` calls in flight. */
+  async analyzeEach(
+    resources: AnalyzerResourceInput[],
+    concurrency = DEFAULT_CONCURRENCY,
+  ): Promise<Diagnostic[]> {
     const perResource: Diagnostic[][] = new Array(resources.length);
     let next = 0;
     const worker = async () => {
@@ -99,8 +108,11 @@ export class PolicySession {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, resources.length) }, worker));
-    const stackDiagnostics = await this.running.client.analyzeStack(resources);
-    return [...perResource.flat(), ...stackDiagnostics];
+    return perResource.flat();
+  }
+
+  analyzeStack(resources: AnalyzerResourceInput[]): Promise<Diagnostic[]> {
+    return this.running.client.analyzeStack(resources);
   }
 
   close(): Promise<void> {

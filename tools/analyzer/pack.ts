@@ -81,7 +81,13 @@ export async function launchPack(options: LaunchOptions): Promise<RunningPack> {
   const child = spawn(process.execPath, [script, "127.0.0.1:0", "."], {
     cwd: packDir,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_OPTIONS: "", ...options.env },
+    env: {
+      ...process.env,
+      // The check's own NODE_OPTIONS (tsx loaders) must not reach the pack;
+      // POLICY_PACK_NODE_OPTIONS passes flags on purpose (e.g. --require a profiler hook).
+      NODE_OPTIONS: process.env.POLICY_PACK_NODE_OPTIONS ?? "",
+      ...options.env,
+    },
   });
   let stderr = "";
   const onOutput = options.onOutput ?? ((text: string) => process.stderr.write(text));
