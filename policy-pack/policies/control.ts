@@ -2,6 +2,7 @@ import type {
   EnforcementLevel,
   PolicyConfigSchema,
   PolicyResource,
+  ReportViolation,
   ResourceValidation,
   ResourceValidationPolicy,
   StackValidation,
@@ -105,4 +106,218 @@ export function referencesResource(from: PolicyResource, to: PolicyResource): bo
   return Object.values(from.propertyDependencies).some((dependencies) =>
     dependencies.some((dependency) => dependency.urn === to.urn),
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by the domain files: relations between resources, log routing, Defender plans,
+// and one way to word a violation.
+// ---------------------------------------------------------------------------------------------
+
+export const PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint";
+export const DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting";
+export const LOG_ANALYTICS_WORKSPACE = "azure-native:operationalinsights:Workspace";
+export const DEFENDER_PRICING = "azure-native:security:Pricing";
+
+/**
+ * Whether `from` takes one of the inputs `keys` from `to` (a private endpoint's
+ * privateLinkServiceConnections, a diagnostic setting's resourceUri). A mere `dependsOn` does not
+ * count. Resources recorded without per-property dependencies fall back to any dependency.
+ */
+export function referencesThrough(
+  from: PolicyResource,
+  to: PolicyResource,
+  keys: string[],
+): boolean {
+  if (Object.keys(from.propertyDependencies).length === 0) return referencesResource(from, to);
+  return keys.some((key) =>
+    (from.propertyDependencies[key] ?? []).some((dependency) => dependency.urn === to.urn),
+  );
+}
+
+/** The private endpoints of the stack whose private link service connection targets `target`. */
+export function privateEndpointsFor(
+  resources: PolicyResource[],
+  target: PolicyResource,
+): PolicyResource[] {
+  return ofType(resources, PRIVATE_ENDPOINT).filter((endpoint) =>
+    referencesThrough(endpoint, target, [
+      "privateLinkServiceConnections",
+      "manualPrivateLinkServiceConnections",
+    ]),
+  );
+}
+
+/** The diagnostic settings of the stack on `target` (their resourceUri is the target's id). */
+export function diagnosticSettingsFor(
+  resources: PolicyResource[],
+  target: PolicyResource,
+): PolicyResource[] {
+  return ofType(resources, DIAGNOSTIC_SETTING).filter((setting) =>
+    referencesThrough(setting, target, ["resourceUri"]),
+  );
+}
+
+interface DiagnosticLogProps {
+  category?: string;
+  categoryGroup?: string;
+  enabled?: boolean;
+}
+
+interface DiagnosticSettingProps {
+  workspaceId?: string;
+  logs?: DiagnosticLogProps[];
+}
+
+/**
+ * Whether a diagnostic setting sends to a Log Analytics workspace: its workspaceId comes from a
+ * workspace of the stack (the id is an output, unknown at preview), or is a literal id.
+ */
+export function sendsToLogAnalytics(setting: PolicyResource, resources: PolicyResource[]): boolean {
+  const workspaces = ofType(resources, LOG_ANALYTICS_WORKSPACE);
+  if (workspaces.some((workspace) => referencesThrough(setting, workspace, ["workspaceId"]))) {
+    return true;
+  }
+  const workspaceId = (setting.props as DiagnosticSettingProps).workspaceId;
+  return typeof workspaceId === "string" && workspaceId.trim() !== "";
+}
+
+/**
+ * Category groups that contain every audit log category of the services the catalog names
+ * (Key Vault AuditEvent; AKS kube-audit, kube-audit-admin and guard).
+ */
+export const AUDIT_CATEGORY_GROUPS = ["allLogs", "audit"];
+
+/**
+ * The categories of `wanted` that none of `settings` sends (enabled, by category or by one of
+ * `coveringGroups`). Categories and groups compare case-insensitively, as Azure does.
+ */
+export function missingLogCategories(
+  settings: PolicyResource[],
+  wanted: string[],
+  coveringGroups: string[] = [],
+): string[] {
+  const sent = new Set<string>();
+  for (const setting of settings) {
+    for (const log of (setting.props as DiagnosticSettingProps).logs ?? []) {
+      if (log.enabled !== true) continue;
+      if (typeof log.category === "string") sent.add(log.category.toLowerCase());
+      if (typeof log.categoryGroup === "string")
+        sent.add(`group:${log.categoryGroup.toLowerCase()}`);
+    }
+  }
+  if (coveringGroups.some((group) => sent.has(`group:${group.toLowerCase()}`))) return [];
+  return wanted.filter((category) => !sent.has(category.toLowerCase()));
+}
+
+/**
+ * Reports, on `target`, the log categories that no diagnostic setting sends from it to Log
+ * Analytics (AKS-10, KV-05): no setting at all, settings without a workspace, or missing categories.
+ */
+export function reportMissingLogs(
+  target: PolicyResource,
+  resources: PolicyResource[],
+  logs: { kind: string; categories: string[]; coveringGroups?: string[] },
+  reportViolation: ReportViolation,
+): void {
+  const settings = diagnosticSettingsFor(resources, target);
+  const toWorkspace = settings.filter((setting) => sendsToLogAnalytics(setting, resources));
+  const missing = missingLogCategories(toWorkspace, logs.categories, logs.coveringGroups);
+  if (missing.length === 0) return;
+  const entries = missing.map((category) => `{ category: "${category}", enabled: true }`);
+  const fix = `logs: [${entries.join(", ")}]`;
+  const names = (found: PolicyResource[]) => found.map((setting) => `'${setting.name}'`).join(", ");
+  let problem: string;
+  if (settings.length === 0) {
+    problem = `has no diagnostic setting; add a monitor:DiagnosticSetting with resourceUri: the ${logs.kind}'s id, workspaceId: the Log Analytics workspace's id and ${fix}`;
+  } else if (toWorkspace.length === 0) {
+    problem = `has diagnostic setting(s) ${names(settings)} but none sends to Log Analytics; set workspaceId to the workspace's id, with ${fix}`;
+  } else {
+    problem = `does not send ${missing.join(", ")} to Log Analytics; add ${fix} to diagnostic setting ${names(toWorkspace)}`;
+  }
+  reportViolation(`${logs.kind} '${target.name}' ${problem}`, target.urn);
+}
+
+interface PricingProps {
+  pricingName?: string;
+  pricingTier?: string;
+}
+
+/** A Defender for Cloud plan of the stack: the Pricing resources of that plan, split by tier. */
+export interface DefenderPlan {
+  standard: PolicyResource[];
+  otherTiers: PolicyResource[];
+}
+
+/** The stack's `security:Pricing` resources for a plan (`Containers`, `KeyVaults`, ...). */
+export function defenderPlan(resources: PolicyResource[], planName: string): DefenderPlan {
+  const plan = ofType(resources, DEFENDER_PRICING).filter((pricing) =>
+    equalsIgnoringCase((pricing.props as PricingProps).pricingName, planName),
+  );
+  const isStandard = (pricing: PolicyResource) =>
+    equalsIgnoringCase((pricing.props as PricingProps).pricingTier, "Standard");
+  return {
+    standard: plan.filter(isStandard),
+    otherTiers: plan.filter((pricing) => !isStandard(pricing)),
+  };
+}
+
+/**
+ * A subscription-wide Defender plan that resources of the stack need (ACR-04, KV-04): when the
+ * stack has any resource of `protectedTypes` (type -> the word messages use), it must also have a
+ * `security:Pricing` of `planName` at tier Standard.
+ */
+export function requireDefenderPlan(
+  resources: PolicyResource[],
+  plan: { planName: string; product: string; protectedTypes: Record<string, string> },
+  reportViolation: ReportViolation,
+): void {
+  const protectedResources = resources.filter((resource) =>
+    Object.hasOwn(plan.protectedTypes, resource.type),
+  );
+  if (protectedResources.length === 0) return;
+  const { standard, otherTiers } = defenderPlan(resources, plan.planName);
+  if (standard.length > 0) return;
+  const covered =
+    protectedResources
+      .map((resource) => `${plan.protectedTypes[resource.type]} '${resource.name}'`)
+      .join(", ") + (protectedResources.length === 1 ? " is" : " are");
+  const fix = `pricingName: "${plan.planName}", pricingTier: "Standard" (scopeId: the subscription)`;
+  if (otherTiers.length === 0) {
+    reportViolation(
+      `${covered} not covered by ${plan.product}: the stack has no security:Pricing for "${plan.planName}"; add one with ${fix}`,
+      protectedResources[0].urn,
+    );
+    return;
+  }
+  for (const pricing of otherTiers) {
+    const tier = (pricing.props as PricingProps).pricingTier;
+    reportViolation(
+      `security:Pricing '${pricing.name}' has pricingTier=${shown(tier)}, so ${covered} not covered by ${plan.product}; set ${fix}`,
+      pricing.urn,
+    );
+  }
+}
+
+/** Whether a value is a string equal to `expected` apart from case (Azure enums are case-blind). */
+export function equalsIgnoringCase(value: unknown, expected: string): boolean {
+  return typeof value === "string" && value.toLowerCase() === expected.toLowerCase();
+}
+
+/** A property value as a message shows it: `"Basic"`, `true`, or `not set`. */
+export function shown(value: unknown): string {
+  return value === undefined || value === null ? "not set" : JSON.stringify(value);
+}
+
+/**
+ * Reports the problems found on one resource as one violation: `<subject>: <problem>; <problem>`.
+ * Each problem says what is wrong and what to change.
+ */
+export function reportProblems(
+  reportViolation: ReportViolation,
+  subject: string,
+  problems: string[],
+  urn?: string,
+): void {
+  if (problems.length === 0) return;
+  reportViolation(`${subject}: ${problems.join("; ")}`, urn);
 }

@@ -1,3 +1,193 @@
-import type { ControlPolicy } from "./control";
+import type { PolicyResource } from "@pulumi/policy";
+import {
+  AUDIT_CATEGORY_GROUPS,
+  equalsIgnoringCase,
+  ofType,
+  privateEndpointsFor,
+  reportMissingLogs,
+  reportProblems,
+  requireDefenderPlan,
+  resourcePolicy,
+  shown,
+  stackPolicy,
+  type ControlPolicy,
+} from "./control";
 
-export const keyvaultPolicies: ControlPolicy[] = [];
+const VAULT = "azure-native:keyvault:Vault";
+
+/** Azure's lower bound for soft-delete retention; prod config raises the threshold to 90. */
+const DEFAULT_MIN_SOFT_DELETE_RETENTION_DAYS = 7;
+const MAX_SOFT_DELETE_RETENTION_DAYS = 90;
+
+interface VaultProperties {
+  enableRbacAuthorization?: boolean;
+  accessPolicies?: unknown[];
+  enablePurgeProtection?: boolean;
+  enableSoftDelete?: boolean;
+  softDeleteRetentionInDays?: number;
+  publicNetworkAccess?: string;
+  networkAcls?: { defaultAction?: string };
+}
+
+function vaultProperties(props: Record<string, unknown>): VaultProperties {
+  return (props.properties ?? {}) as VaultProperties;
+}
+
+const kv01 = resourcePolicy(
+  {
+    id: "KV-01",
+    seed: "14",
+    level: "M",
+    rule: "properties.enableRbacAuthorization true (no access policies)",
+  },
+  {
+    validateResource: (args, reportViolation) => {
+      if (args.type !== VAULT) return;
+      const properties = vaultProperties(args.props);
+      const problems: string[] = [];
+      if (properties.enableRbacAuthorization !== true) {
+        problems.push(
+          `properties.enableRbacAuthorization is ${shown(properties.enableRbacAuthorization)}, set it to true and grant access with role assignments (e.g. Key Vault Secrets User)`,
+        );
+      }
+      const accessPolicies = properties.accessPolicies ?? [];
+      if (accessPolicies.length > 0) {
+        problems.push(
+          `properties.accessPolicies has ${accessPolicies.length} entr${accessPolicies.length === 1 ? "y" : "ies"}, remove them (Azure RBAC ignores access policies, and they hide who really has access)`,
+        );
+      }
+      reportProblems(reportViolation, `vault '${args.name}'`, problems);
+    },
+  },
+);
+
+const kv02 = resourcePolicy(
+  {
+    id: "KV-02",
+    seed: "14",
+    level: "M",
+    rule: "properties.enablePurgeProtection true and softDeleteRetentionInDays ≥ 7 (prod config: 90)",
+  },
+  {
+    configSchema: {
+      properties: {
+        minSoftDeleteRetentionDays: {
+          type: "integer",
+          minimum: DEFAULT_MIN_SOFT_DELETE_RETENTION_DAYS,
+          maximum: MAX_SOFT_DELETE_RETENTION_DAYS,
+          default: DEFAULT_MIN_SOFT_DELETE_RETENTION_DAYS,
+        },
+      },
+    },
+    validateResource: (args, reportViolation) => {
+      if (args.type !== VAULT) return;
+      const minimum =
+        args.getConfig<{ minSoftDeleteRetentionDays?: number }>().minSoftDeleteRetentionDays ??
+        DEFAULT_MIN_SOFT_DELETE_RETENTION_DAYS;
+      const properties = vaultProperties(args.props);
+      const problems: string[] = [];
+      if (properties.enablePurgeProtection !== true) {
+        problems.push(
+          `properties.enablePurgeProtection is ${shown(properties.enablePurgeProtection)}, set it to true so deleted secrets cannot be purged before retention ends`,
+        );
+      }
+      if (properties.enableSoftDelete === false) {
+        problems.push(`properties.enableSoftDelete is false, set it to true`);
+      }
+      const retention = properties.softDeleteRetentionInDays;
+      if (typeof retention !== "number" || retention < minimum) {
+        problems.push(
+          `properties.softDeleteRetentionInDays is ${shown(retention)}, set it to ${minimum} or more (at most ${MAX_SOFT_DELETE_RETENTION_DAYS})`,
+        );
+      }
+      reportProblems(reportViolation, `vault '${args.name}'`, problems);
+    },
+  },
+);
+
+function privateAccessProblems(vault: PolicyResource, resources: PolicyResource[]): string[] {
+  const properties = vaultProperties(vault.props);
+  const problems: string[] = [];
+  const defaultAction = properties.networkAcls?.defaultAction;
+  if (!equalsIgnoringCase(defaultAction, "Deny")) {
+    problems.push(
+      `properties.networkAcls.defaultAction is ${shown(defaultAction)}, set networkAcls: { defaultAction: "Deny", bypass: "AzureServices" }`,
+    );
+  }
+  if (!equalsIgnoringCase(properties.publicNetworkAccess, "Disabled")) {
+    problems.push(
+      `properties.publicNetworkAccess is ${shown(properties.publicNetworkAccess)}, set it to "Disabled"`,
+    );
+  }
+  if (privateEndpointsFor(resources, vault).length === 0) {
+    problems.push(
+      `no private endpoint targets it, add a network:PrivateEndpoint whose privateLinkServiceConnections[].privateLinkServiceId is the vault's id (groupIds: ["vault"])`,
+    );
+  }
+  return problems;
+}
+
+const kv03 = stackPolicy(
+  {
+    id: "KV-03",
+    seed: "14",
+    level: "P",
+    rule: "Stack: vault properties.networkAcls.defaultAction Deny and publicNetworkAccess Disabled, with a private endpoint",
+  },
+  {
+    validateStack: (args, reportViolation) => {
+      for (const vault of ofType(args.resources, VAULT)) {
+        reportProblems(
+          reportViolation,
+          `vault '${vault.name}' is not private`,
+          privateAccessProblems(vault, args.resources),
+          vault.urn,
+        );
+      }
+    },
+  },
+);
+
+const kv04 = stackPolicy(
+  {
+    id: "KV-04",
+    seed: "13",
+    level: "M",
+    rule: "Stack: a vault requires security:Pricing KeyVaults at tier Standard",
+  },
+  {
+    validateStack: (args, reportViolation) =>
+      requireDefenderPlan(
+        args.resources,
+        {
+          planName: "KeyVaults",
+          product: "Microsoft Defender for Key Vault",
+          protectedTypes: { [VAULT]: "vault" },
+        },
+        reportViolation,
+      ),
+  },
+);
+
+const kv05 = stackPolicy(
+  {
+    id: "KV-05",
+    seed: "18",
+    level: "M",
+    rule: "Stack: a monitor:DiagnosticSetting on each vault sends AuditEvent to Log Analytics",
+  },
+  {
+    validateStack: (args, reportViolation) => {
+      for (const vault of ofType(args.resources, VAULT)) {
+        reportMissingLogs(
+          vault,
+          args.resources,
+          { kind: "vault", categories: ["AuditEvent"], coveringGroups: AUDIT_CATEGORY_GROUPS },
+          reportViolation,
+        );
+      }
+    },
+  },
+);
+
+export const keyvaultPolicies: ControlPolicy[] = [kv01, kv02, kv03, kv04, kv05];

@@ -1,0 +1,407 @@
+import { describe, expect, it } from "vitest";
+import {
+  analyze,
+  testResource,
+  UNKNOWN,
+  violationsOf,
+  type TestResource,
+} from "../support/policy-harness";
+
+const VAULT = "azure-native:keyvault:Vault";
+const WORKSPACE = "azure-native:operationalinsights:Workspace";
+const PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint";
+const PRICING = "azure-native:security:Pricing";
+const DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting";
+
+const KV_POLICIES = ["kv-01", "kv-02", "kv-03", "kv-04", "kv-05"];
+const WORKSPACE_ID =
+  "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log";
+
+/** Sets the property at a dotted path (creating objects on the way); `undefined` removes it. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  const last = keys.pop()!;
+  let node = target;
+  for (const key of keys) {
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+}
+
+interface Fixture {
+  workspace: TestResource;
+  vault: TestResource;
+  endpoint?: TestResource;
+  pricing?: TestResource;
+  diagnostics?: TestResource;
+  others: TestResource[];
+}
+
+/** The vault as prod builds it: RBAC, purge protection, private only, Defender, audit logs. */
+function compliantFixture(): Fixture {
+  const workspace = testResource(WORKSPACE, "monitoring-workspace", { retentionInDays: 90 });
+  const vault = testResource(VAULT, "contoso-kv", {
+    vaultName: "kv-contoso-prod",
+    resourceGroupName: "rg-contoso-prod",
+    properties: {
+      tenantId: "00000000-0000-0000-0000-000000000000",
+      sku: { family: "A", name: "standard" },
+      enableRbacAuthorization: true,
+      enableSoftDelete: true,
+      softDeleteRetentionInDays: 90,
+      enablePurgeProtection: true,
+      publicNetworkAccess: "Disabled",
+      networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [] },
+    },
+  });
+  const endpoint = testResource(
+    PRIVATE_ENDPOINT,
+    "contoso-kv-pe",
+    {
+      privateLinkServiceConnections: [
+        { name: "vault", privateLinkServiceId: "/subscriptions/0000/kv", groupIds: ["vault"] },
+      ],
+    },
+    { dependsOn: { privateLinkServiceConnections: [vault] } },
+  );
+  const pricing = testResource(PRICING, "defender-keyvaults", {
+    pricingName: "KeyVaults",
+    pricingTier: "Standard",
+    subPlan: "PerKeyVault",
+    scopeId: "/subscriptions/00000000-0000-0000-0000-000000000000",
+  });
+  const diagnostics = testResource(
+    DIAGNOSTIC_SETTING,
+    "contoso-kv-diagnostics",
+    {
+      resourceUri: "/subscriptions/0000/kv",
+      workspaceId: WORKSPACE_ID,
+      logs: [{ category: "AuditEvent", enabled: true }],
+    },
+    { dependsOn: { resourceUri: [vault], workspaceId: [workspace] } },
+  );
+  return { workspace, vault, endpoint, pricing, diagnostics, others: [] };
+}
+
+function resourcesOf(fixture: Fixture): TestResource[] {
+  const { workspace, vault, endpoint, pricing, diagnostics, others } = fixture;
+  return [workspace, vault, endpoint, pricing, diagnostics, ...others].filter(
+    (resource): resource is TestResource => resource !== undefined,
+  );
+}
+
+function withFixture(change: (fixture: Fixture) => void): TestResource[] {
+  const fixture = compliantFixture();
+  change(fixture);
+  return resourcesOf(fixture);
+}
+
+/** The compliant fixture with vault `properties.*` inputs changed (undefined removes). */
+function withVault(changes: Record<string, unknown>): TestResource[] {
+  return withFixture((fixture) => {
+    for (const [path, value] of Object.entries(changes)) {
+      setPath(fixture.vault.inputs, `properties.${path}`, value);
+    }
+  });
+}
+
+function withDiagnostics(inputs: Record<string, unknown>, dependsOnWorkspace = true) {
+  return withFixture((fixture) => {
+    const { vault, workspace } = fixture;
+    fixture.diagnostics = testResource(DIAGNOSTIC_SETTING, "contoso-kv-diagnostics", inputs, {
+      dependsOn: dependsOnWorkspace
+        ? { resourceUri: [vault], workspaceId: [workspace] }
+        : { resourceUri: [vault] },
+    });
+  });
+}
+
+const fixtureUrns = (() => {
+  const fixture = compliantFixture();
+  return { vault: fixture.vault.urn, pricing: fixture.pricing!.urn };
+})();
+
+describe("key vault policies: compliant stacks", () => {
+  it("the prod-like vault passes every KV policy", async () => {
+    const violations = await analyze(resourcesOf(compliantFixture()));
+    for (const policy of KV_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+  });
+
+  it("accepts lower-case enum values, an allLogs group and a literal workspace id", async () => {
+    const violations = await analyze(
+      withFixture((fixture) => {
+        setPath(fixture.vault.inputs, "properties.publicNetworkAccess", "disabled");
+        setPath(fixture.vault.inputs, "properties.networkAcls.defaultAction", "deny");
+        setPath(fixture.pricing!.inputs, "pricingTier", "standard");
+        const { vault } = fixture;
+        fixture.diagnostics = testResource(
+          DIAGNOSTIC_SETTING,
+          "all-logs",
+          { workspaceId: WORKSPACE_ID, logs: [{ categoryGroup: "allLogs", enabled: true }] },
+          { dependsOn: { resourceUri: [vault] } },
+        );
+      }),
+    );
+    for (const policy of KV_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+  });
+
+  it("KV-04 wants no Key Vault plan from a stack without a vault", async () => {
+    const violations = await analyze([testResource(WORKSPACE, "alone", { retentionInDays: 30 })]);
+    expect(violationsOf(violations, "kv-04")).toEqual([]);
+  });
+});
+
+interface FailureCase {
+  what: string;
+  resources: () => TestResource[];
+  policy: string;
+  level: "mandatory" | "advisory";
+  urn?: string;
+  message: string;
+}
+
+const failures: FailureCase[] = [
+  {
+    policy: "kv-01",
+    what: "access policies instead of RBAC",
+    resources: () => withVault({ enableRbacAuthorization: false }),
+    level: "mandatory",
+    message:
+      "vault 'contoso-kv': properties.enableRbacAuthorization is false, set it to true and grant access with role assignments",
+  },
+  {
+    policy: "kv-01",
+    what: "RBAC not stated (Azure's default is access policies)",
+    resources: () => withVault({ enableRbacAuthorization: undefined }),
+    level: "mandatory",
+    message: "properties.enableRbacAuthorization is not set, set it to true",
+  },
+  {
+    policy: "kv-01",
+    what: "left-over access policies",
+    resources: () =>
+      withVault({ accessPolicies: [{ objectId: "x", tenantId: "y", permissions: {} }] }),
+    level: "mandatory",
+    message: "properties.accessPolicies has 1 entry, remove them",
+  },
+  {
+    policy: "kv-02",
+    what: "purge protection off",
+    resources: () => withVault({ enablePurgeProtection: false }),
+    level: "mandatory",
+    message: "vault 'contoso-kv': properties.enablePurgeProtection is false, set it to true",
+  },
+  {
+    policy: "kv-02",
+    what: "purge protection not stated",
+    resources: () => withVault({ enablePurgeProtection: undefined }),
+    level: "mandatory",
+    message: "properties.enablePurgeProtection is not set",
+  },
+  {
+    policy: "kv-02",
+    what: "soft delete off",
+    resources: () => withVault({ enableSoftDelete: false }),
+    level: "mandatory",
+    message: "properties.enableSoftDelete is false, set it to true",
+  },
+  {
+    policy: "kv-02",
+    what: "retention not stated",
+    resources: () => withVault({ softDeleteRetentionInDays: undefined }),
+    level: "mandatory",
+    message: "properties.softDeleteRetentionInDays is not set, set it to 7 or more (at most 90)",
+  },
+  {
+    policy: "kv-03",
+    what: "firewall allows by default",
+    resources: () => withVault({ "networkAcls.defaultAction": "Allow" }),
+    level: "advisory",
+    message: `vault 'contoso-kv' is not private: properties.networkAcls.defaultAction is "Allow", set networkAcls: { defaultAction: "Deny"`,
+  },
+  {
+    policy: "kv-03",
+    what: "no firewall rules at all",
+    resources: () => withVault({ networkAcls: undefined }),
+    level: "advisory",
+    message: "properties.networkAcls.defaultAction is not set",
+  },
+  {
+    policy: "kv-03",
+    what: "public network access",
+    resources: () => withVault({ publicNetworkAccess: "Enabled" }),
+    level: "advisory",
+    message: `properties.publicNetworkAccess is "Enabled", set it to "Disabled"`,
+  },
+  {
+    policy: "kv-03",
+    what: "public network access not stated (Azure's default is enabled)",
+    resources: () => withVault({ publicNetworkAccess: undefined }),
+    level: "advisory",
+    message: "properties.publicNetworkAccess is not set",
+  },
+  {
+    policy: "kv-03",
+    what: "no private endpoint",
+    resources: () => withFixture((fixture) => delete fixture.endpoint),
+    level: "advisory",
+    message: "no private endpoint targets it, add a network:PrivateEndpoint",
+  },
+  {
+    policy: "kv-04",
+    what: "no Defender for Key Vault plan",
+    resources: () => withFixture((fixture) => delete fixture.pricing),
+    level: "mandatory",
+    message: `vault 'contoso-kv' is not covered by Microsoft Defender for Key Vault: the stack has no security:Pricing for "KeyVaults"; add one with pricingName: "KeyVaults", pricingTier: "Standard"`,
+  },
+  {
+    policy: "kv-04",
+    what: "only a Containers plan",
+    resources: () =>
+      withFixture((fixture) => setPath(fixture.pricing!.inputs, "pricingName", "Containers")),
+    level: "mandatory",
+    message: `the stack has no security:Pricing for "KeyVaults"`,
+  },
+  {
+    policy: "kv-04",
+    what: "the Key Vault plan at the Free tier",
+    resources: () =>
+      withFixture((fixture) => setPath(fixture.pricing!.inputs, "pricingTier", "Free")),
+    level: "mandatory",
+    urn: fixtureUrns.pricing,
+    message: `security:Pricing 'defender-keyvaults' has pricingTier="Free", so vault 'contoso-kv' is not covered by Microsoft Defender for Key Vault`,
+  },
+  {
+    policy: "kv-05",
+    what: "no diagnostic setting",
+    resources: () => withFixture((fixture) => delete fixture.diagnostics),
+    level: "mandatory",
+    message: `vault 'contoso-kv' has no diagnostic setting; add a monitor:DiagnosticSetting with resourceUri: the vault's id, workspaceId: the Log Analytics workspace's id and logs: [{ category: "AuditEvent", enabled: true }]`,
+  },
+  {
+    policy: "kv-05",
+    what: "a diagnostic setting without a workspace",
+    resources: () =>
+      withDiagnostics(
+        { eventHubName: "hub", logs: [{ category: "AuditEvent", enabled: true }] },
+        false,
+      ),
+    level: "mandatory",
+    message: "has diagnostic setting(s) 'contoso-kv-diagnostics' but none sends to Log Analytics",
+  },
+  {
+    policy: "kv-05",
+    what: "AuditEvent not among the categories",
+    resources: () =>
+      withDiagnostics({
+        workspaceId: WORKSPACE_ID,
+        logs: [{ category: "AzurePolicyEvaluationDetails", enabled: true }],
+      }),
+    level: "mandatory",
+    message: `vault 'contoso-kv' does not send AuditEvent to Log Analytics; add logs: [{ category: "AuditEvent", enabled: true }] to diagnostic setting 'contoso-kv-diagnostics'`,
+  },
+  {
+    policy: "kv-05",
+    what: "AuditEvent disabled",
+    resources: () =>
+      withDiagnostics({
+        workspaceId: WORKSPACE_ID,
+        logs: [{ category: "AuditEvent", enabled: false }],
+      }),
+    level: "mandatory",
+    message: "does not send AuditEvent to Log Analytics",
+  },
+];
+
+describe("key vault policies: each failure mode", () => {
+  it.each(failures)("$policy: $what", async ({ resources, policy, level, urn, message }) => {
+    const violations = violationsOf(await analyze(resources()), policy);
+    expect(violations).toEqual([
+      {
+        policy,
+        enforcementLevel: level,
+        urn: urn ?? fixtureUrns.vault,
+        message: expect.stringContaining(message),
+      },
+    ]);
+  });
+});
+
+describe("key vault policies: config thresholds, levels and unknown values", () => {
+  it("KV-02 takes 7 days by default and the configured minimum when set", async () => {
+    const thirtyDays = () => withVault({ softDeleteRetentionInDays: 30 });
+    expect(violationsOf(await analyze(thirtyDays()), "kv-02")).toEqual([]);
+    const prodLike = await analyze(thirtyDays(), {
+      policyConfig: { "kv-02": { minSoftDeleteRetentionDays: 90 } },
+    });
+    expect(violationsOf(prodLike, "kv-02")).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "mandatory",
+        message: expect.stringContaining(
+          "properties.softDeleteRetentionInDays is 30, set it to 90 or more",
+        ),
+      }),
+    ]);
+    const ninetyDays = withVault({ softDeleteRetentionInDays: 90 });
+    const atMinimum = await analyze(ninetyDays, {
+      policyConfig: { "kv-02": { minSoftDeleteRetentionDays: 90 } },
+    });
+    expect(violationsOf(atMinimum, "kv-02")).toEqual([]);
+  });
+
+  it("KV-02 fails 6 days at the default minimum", async () => {
+    const violations = await analyze(withVault({ softDeleteRetentionInDays: 6 }));
+    expect(violationsOf(violations, "kv-02")).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining("softDeleteRetentionInDays is 6, set it to 7 or more"),
+      }),
+    ]);
+  });
+
+  it("refuses a KV-02 minimum below Azure's 7 days", async () => {
+    await expect(
+      analyze(resourcesOf(compliantFixture()), {
+        policyConfig: { "kv-02": { minSoftDeleteRetentionDays: 3 } },
+      }),
+    ).rejects.toThrow(/kv-02\.minSoftDeleteRetentionDays/);
+  });
+
+  it("KV-03 (level P) is mandatory when the stack's policy config says so", async () => {
+    const violations = await analyze(withVault({ publicNetworkAccess: "Enabled" }), {
+      policyConfig: { "kv-03": "mandatory" },
+    });
+    expect(violationsOf(violations, "kv-03")).toEqual([
+      expect.objectContaining({ enforcementLevel: "mandatory" }),
+    ]);
+  });
+
+  it("an unknown enableRbacAuthorization gives an advisory 'can't run' diagnostic", async () => {
+    const violations = violationsOf(
+      await analyze(withVault({ enableRbacAuthorization: UNKNOWN })),
+      "kv-01",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        message: expect.stringMatching(
+          /can't run policy 'kv-01'.*\.properties\.enableRbacAuthorization/,
+        ),
+      }),
+    ]);
+  });
+
+  it("unknown log settings stop KV-05 with the advisory diagnostic, not a pass", async () => {
+    const violations = violationsOf(
+      await analyze(withDiagnostics({ workspaceId: WORKSPACE_ID, logs: UNKNOWN })),
+      "kv-05",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        message: expect.stringMatching(/can't run policy 'kv-05'.*\.logs/),
+      }),
+    ]);
+  });
+});
