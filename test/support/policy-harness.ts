@@ -42,7 +42,8 @@ export function testResource(
     type,
     name,
     urn: `urn:pulumi:${TEST_STACK}::${TEST_PROJECT}::${type}::${name}`,
-    inputs,
+    // Wire format has no `undefined`: an unset input is an absent key, as the engine records it.
+    inputs: JSON.parse(JSON.stringify(inputs)) as Record<string, unknown>,
     parent: links.parent?.urn,
     dependencies: [...new Set(Object.values(propertyDependencies).flat())],
     propertyDependencies,

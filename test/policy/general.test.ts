@@ -1,0 +1,240 @@
+import { describe, expect, it } from "vitest";
+import {
+  analyze,
+  testResource,
+  UNKNOWN,
+  violationsOf,
+  type TestResource,
+} from "../support/policy-harness";
+
+const RESOURCE_GROUP = "azure-native:resources:ResourceGroup";
+const REGISTRY = "azure-native:containerregistry:Registry";
+const PRIVATE_ZONE = "azure-native:privatedns:PrivateZone";
+const DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting";
+const POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+
+const TAGS = { environment: "prod", owner: "platform-team", "managed-by": "pulumi" };
+/** Stack config as PULUMI_CONFIG carries it: structured values are JSON text. */
+const STACK_CONFIG = { "aks-devsecops:allowedLocations": '["westeurope","northeurope"]' };
+
+/** Inputs with `changes` applied; an undefined change removes the input (the wire has no undefined). */
+function changed(inputs: Record<string, unknown>, changes: Record<string, unknown>) {
+  const result = { ...inputs, ...changes };
+  for (const [key, value] of Object.entries(changes)) if (value === undefined) delete result[key];
+  return result;
+}
+
+function group(changes: Record<string, unknown> = {}): TestResource {
+  const inputs = {
+    resourceGroupName: "rg-contoso-prod",
+    location: "westeurope",
+    tags: { ...TAGS },
+  };
+  return testResource(RESOURCE_GROUP, "platform", changed(inputs, changes));
+}
+
+function registry(changes: Record<string, unknown> = {}): TestResource {
+  const inputs = {
+    registryName: "acrcontosoprod",
+    location: "westeurope",
+    sku: { name: "Premium" },
+    tags: { ...TAGS },
+  };
+  return testResource(REGISTRY, "registry-acr", changed(inputs, changes));
+}
+
+/** Resources GEN-01 and GEN-02 leave alone: no location, a location but no tags, or not Azure. */
+function untaggable(): TestResource[] {
+  return [
+    testResource(DIAGNOSTIC_SETTING, "registry-diagnostics", {
+      resourceUri: "/x",
+      workspaceId: "/y",
+    }),
+    testResource(POLICY_ASSIGNMENT, "pod-security", { location: "westeurope", scope: "/x" }),
+    testResource(NAMESPACE, "items", { metadata: { name: "items" }, location: "mars" }),
+  ];
+}
+
+describe("GEN-01 tags", () => {
+  it("tagged group, registry and global zone pass; untaggable resources are not checked", async () => {
+    const zone = testResource(PRIVATE_ZONE, "dns", { location: "global", tags: { ...TAGS } });
+    const violations = await analyze([group(), registry(), zone, ...untaggable()], {
+      stackConfig: STACK_CONFIG,
+    });
+    expect(violationsOf(violations, "gen-01")).toEqual([]);
+  });
+
+  it("tag keys match in any case, as Azure's do", async () => {
+    const tags = { Environment: "prod", OWNER: "platform-team", "Managed-By": "pulumi" };
+    const violations = await analyze([registry({ tags })], { stackConfig: STACK_CONFIG });
+    expect(violationsOf(violations, "gen-01")).toEqual([]);
+  });
+
+  it.each([
+    {
+      what: "no tags at all",
+      resource: () => registry({ tags: undefined }),
+      message:
+        "resource 'registry-acr' (azure-native:containerregistry:Registry) lacks the tag(s) environment, owner, managed-by (missing or empty); set tags:",
+    },
+    {
+      what: "owner missing",
+      resource: () => registry({ tags: { environment: "prod", "managed-by": "pulumi" } }),
+      message: "lacks the tag(s) owner (missing or empty)",
+    },
+    {
+      what: "an empty environment value",
+      resource: () => group({ tags: { ...TAGS, environment: " " } }),
+      message:
+        "resource 'platform' (azure-native:resources:ResourceGroup) lacks the tag(s) environment",
+    },
+  ])("fails with $what", async ({ resource, message }) => {
+    const tested = resource();
+    const violations = violationsOf(
+      await analyze([tested], { stackConfig: STACK_CONFIG }),
+      "gen-01",
+    );
+    expect(violations).toEqual([
+      {
+        policy: "gen-01",
+        enforcementLevel: "mandatory",
+        urn: tested.urn,
+        message: expect.stringContaining(message),
+      },
+    ]);
+  });
+
+  it("requiredTags from policy config: ephemeral stacks also need expires-at", async () => {
+    const resources = [registry()];
+    const ephemeral = {
+      "gen-01": { requiredTags: ["environment", "owner", "managed-by", "expires-at"] },
+    };
+    const byDefault = await analyze(resources, { stackConfig: STACK_CONFIG });
+    expect(violationsOf(byDefault, "gen-01")).toEqual([]);
+    const configured = await analyze(resources, {
+      stackConfig: STACK_CONFIG,
+      policyConfig: ephemeral,
+    });
+    expect(violationsOf(configured, "gen-01")).toEqual([
+      expect.objectContaining({ message: expect.stringContaining("lacks the tag(s) expires-at") }),
+    ]);
+    const tagged = await analyze([registry({ tags: { ...TAGS, "expires-at": "2030-01-01" } })], {
+      stackConfig: STACK_CONFIG,
+      policyConfig: ephemeral,
+    });
+    expect(violationsOf(tagged, "gen-01")).toEqual([]);
+  });
+
+  it("unknown tags give an advisory 'can't run' diagnostic, not a pass", async () => {
+    const violations = violationsOf(
+      await analyze([registry({ tags: UNKNOWN })], { stackConfig: STACK_CONFIG }),
+      "gen-01",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        message: expect.stringMatching(/can't run policy 'gen-01'.*tags/),
+      }),
+    ]);
+  });
+});
+
+describe("GEN-02 locations from the stack's config", () => {
+  it("allowed regions pass whatever their spelling; global and non-Azure resources are skipped", async () => {
+    const zone = testResource(PRIVATE_ZONE, "dns", { location: "global", tags: { ...TAGS } });
+    const violations = await analyze(
+      [group({ location: "West Europe" }), registry({ location: "NorthEurope" }), zone],
+      { stackConfig: STACK_CONFIG },
+    );
+    expect(violationsOf(violations, "gen-02")).toEqual([]);
+  });
+
+  it("a region outside the stack's list is reported (advisory)", async () => {
+    const tested = registry({ location: "East US" });
+    const violations = violationsOf(
+      await analyze([tested, group()], { stackConfig: STACK_CONFIG }),
+      "gen-02",
+    );
+    expect(violations).toEqual([
+      {
+        policy: "gen-02",
+        enforcementLevel: "advisory",
+        urn: tested.urn,
+        message:
+          "resource 'registry-acr' has location 'East US', which is not in the allowed list [westeurope, northeurope]; set location to one of them",
+      },
+    ]);
+  });
+
+  it("the stack's list wins over the policy config's", async () => {
+    const violations = await analyze([registry({ location: "eastus" })], {
+      stackConfig: STACK_CONFIG,
+      policyConfig: { "gen-02": { allowedLocations: ["eastus"] } },
+    });
+    expect(violationsOf(violations, "gen-02")).toEqual([
+      expect.objectContaining({ message: expect.stringContaining("location 'eastus'") }),
+    ]);
+  });
+
+  it("an unknown location gives an advisory 'can't run' diagnostic", async () => {
+    const violations = violationsOf(
+      await analyze([registry({ location: UNKNOWN })], { stackConfig: STACK_CONFIG }),
+      "gen-02",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/can't run policy 'gen-02'.*location/),
+      }),
+    ]);
+  });
+});
+
+describe("GEN-02 without the stack's list", () => {
+  it("falls back to the policy config's allowedLocations", async () => {
+    const resources = [registry({ location: "eastus" }), group()];
+    const violations = violationsOf(
+      await analyze(resources, { policyConfig: { "gen-02": { allowedLocations: ["eastus"] } } }),
+      "gen-02",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        urn: group().urn,
+        message: expect.stringContaining(
+          "location 'westeurope', which is not in the allowed list [eastus]",
+        ),
+      }),
+    ]);
+  });
+
+  it("says that no allowed list is configured when neither config gives one", async () => {
+    const tested = registry();
+    const violations = violationsOf(await analyze([tested]), "gen-02");
+    expect(violations).toEqual([
+      {
+        policy: "gen-02",
+        enforcementLevel: "advisory",
+        urn: tested.urn,
+        message: expect.stringContaining(
+          "resource 'registry-acr' is in 'westeurope' but no allowed-location list is configured; set stack config aks-devsecops:allowedLocations",
+        ),
+      },
+    ]);
+  });
+
+  it("says so when the stack's value is not a JSON list", async () => {
+    const violations = violationsOf(
+      await analyze([registry()], {
+        stackConfig: { "aks-devsecops:allowedLocations": "westeurope" },
+      }),
+      "gen-02",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining(
+          "stack config aks-devsecops:allowedLocations is not a non-empty JSON array of region names",
+        ),
+      }),
+    ]);
+  });
+});

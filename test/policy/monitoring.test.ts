@@ -1,0 +1,311 @@
+import { describe, expect, it } from "vitest";
+import {
+  analyze,
+  testResource,
+  UNKNOWN,
+  violationsOf,
+  type TestResource,
+} from "../support/policy-harness";
+
+const WORKSPACE = "azure-native:operationalinsights:Workspace";
+const SENTINEL = "azure-native:securityinsights:SentinelOnboardingState";
+const SCHEDULED_RULE = "azure-native:securityinsights:ScheduledAlertRule";
+const FUSION_RULE = "azure-native:securityinsights:FusionAlertRule";
+const DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting";
+const REGISTRY = "azure-native:containerregistry:Registry";
+const VAULT = "azure-native:keyvault:Vault";
+const REDIS = "azure-native:redis:Redis";
+
+const MON_POLICIES = ["mon-01", "mon-02", "mon-03", "mon-04"];
+const RULE_KEYS = ["privileged-container", "exec-into-pod", "keyvault-secret-sweep"];
+
+interface Fixture {
+  workspace: TestResource;
+  sentinel?: TestResource;
+  rules: TestResource[];
+  /** registry, vault and cache, each with its diagnostic setting. */
+  targets: TestResource[];
+  settings: TestResource[];
+}
+
+function diagnosticSetting(name: string, target: TestResource, workspace: TestResource) {
+  return testResource(
+    DIAGNOSTIC_SETTING,
+    name,
+    {
+      name: "to-log-analytics",
+      resourceUri: `/subscriptions/x/${target.name}`,
+      workspaceId: "/subscriptions/x/workspaces/log-contoso-prod",
+      logs: [{ categoryGroup: "allLogs", enabled: true }],
+    },
+    { dependsOn: { resourceUri: [target], workspaceId: [workspace] } },
+  );
+}
+
+/** Prod's monitoring: workspace with 90 days, Sentinel, three rules, diagnostics on every target. */
+function compliantFixture(): Fixture {
+  const workspace = testResource(WORKSPACE, "monitoring-workspace", {
+    workspaceName: "log-contoso-prod",
+    location: "westeurope",
+    retentionInDays: 90,
+    sku: { name: "PerGB2018" },
+  });
+  const onWorkspace = { dependsOn: { workspaceName: [workspace] } };
+  const sentinel = testResource(
+    SENTINEL,
+    "monitoring-sentinel",
+    { workspaceName: "log-contoso-prod", sentinelOnboardingStateName: "default" },
+    onWorkspace,
+  );
+  const rules = RULE_KEYS.map((key) =>
+    testResource(
+      SCHEDULED_RULE,
+      `monitoring-rule-${key}`,
+      { workspaceName: "log-contoso-prod", kind: "Scheduled", enabled: true, displayName: key },
+      onWorkspace,
+    ),
+  );
+  const targets = [
+    testResource(REGISTRY, "registry-acr", { registryName: "acrcontosoprod" }),
+    testResource(VAULT, "keyvault-vault", { vaultName: "kv-contoso-prod" }),
+    testResource(REDIS, "redis-cache", { name: "redis-contoso-prod" }),
+  ];
+  const settings = targets.map((target) =>
+    diagnosticSetting(`${target.name}-diagnostics`, target, workspace),
+  );
+  return { workspace, sentinel, rules, targets, settings };
+}
+
+function resourcesOf(fixture: Fixture): TestResource[] {
+  const { workspace, sentinel, rules, targets, settings } = fixture;
+  return [workspace, ...(sentinel ? [sentinel] : []), ...rules, ...targets, ...settings];
+}
+
+function withFixture(change: (fixture: Fixture) => void): TestResource[] {
+  const fixture = compliantFixture();
+  change(fixture);
+  return resourcesOf(fixture);
+}
+
+const URNS = (() => {
+  const fixture = compliantFixture();
+  return {
+    workspace: fixture.workspace.urn,
+    registry: fixture.targets[0].urn,
+    vault: fixture.targets[1].urn,
+    cache: fixture.targets[2].urn,
+  };
+})();
+
+describe("monitoring policies: compliant stacks", () => {
+  it("prod's workspace, Sentinel, rules and diagnostic settings pass every MON policy", async () => {
+    const violations = await analyze(resourcesOf(compliantFixture()));
+    for (const policy of MON_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+  });
+
+  it("links by literal workspace name count too, and Fusion rules are analytics rules", async () => {
+    const violations = await analyze(
+      withFixture((fixture) => {
+        fixture.sentinel = testResource(SENTINEL, "sentinel-by-name", {
+          workspaceName: "LOG-contoso-prod",
+        });
+        fixture.rules[2] = testResource(FUSION_RULE, "fusion", {
+          workspaceName: "log-contoso-prod",
+          enabled: true,
+        });
+      }),
+    );
+    expect(violationsOf(violations, "mon-02")).toEqual([]);
+    expect(violationsOf(violations, "mon-03")).toEqual([]);
+  });
+
+  it("a diagnostic setting with a literal workspaceId (no dependency) sends to the workspace", async () => {
+    const violations = await analyze(
+      withFixture((fixture) => {
+        const registry = fixture.targets[0];
+        fixture.settings[0] = testResource(
+          DIAGNOSTIC_SETTING,
+          "literal",
+          { resourceUri: "/subscriptions/x/acr", workspaceId: "/subscriptions/x/workspaces/w" },
+          { dependsOn: { resourceUri: [registry] } },
+        );
+      }),
+    );
+    expect(violationsOf(violations, "mon-04")).toEqual([]);
+  });
+
+  it("a stack without a workspace or monitored resources has nothing for MON policies", async () => {
+    const violations = await analyze([
+      testResource("azure-native:network:VirtualNetwork", "vnet", { location: "westeurope" }),
+    ]);
+    for (const policy of MON_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+  });
+});
+
+interface FailureCase {
+  what: string;
+  resources: () => TestResource[];
+  policy: string;
+  level: "mandatory" | "advisory";
+  urn: string;
+  message: string;
+}
+
+const failures: FailureCase[] = [
+  {
+    what: "retention below the default minimum",
+    resources: () => withFixture(({ workspace }) => (workspace.inputs.retentionInDays = 7)),
+    policy: "mon-01",
+    level: "mandatory",
+    urn: URNS.workspace,
+    message:
+      "workspace 'monitoring-workspace' has retentionInDays=7; set retentionInDays: 30 or more",
+  },
+  {
+    what: "retention not stated",
+    resources: () => withFixture(({ workspace }) => delete workspace.inputs.retentionInDays),
+    policy: "mon-01",
+    level: "mandatory",
+    urn: URNS.workspace,
+    message: "workspace 'monitoring-workspace' does not set retentionInDays",
+  },
+  {
+    what: "no Sentinel onboarding",
+    resources: () => withFixture((fixture) => delete fixture.sentinel),
+    policy: "mon-02",
+    level: "mandatory",
+    urn: URNS.workspace,
+    message:
+      "workspace 'monitoring-workspace' has no Microsoft Sentinel onboarding; add a securityinsights:SentinelOnboardingState",
+  },
+  {
+    what: "Sentinel onboarded on another workspace",
+    resources: () =>
+      withFixture((fixture) => {
+        fixture.sentinel = testResource(SENTINEL, "elsewhere", { workspaceName: "log-other" });
+      }),
+    policy: "mon-02",
+    level: "mandatory",
+    urn: URNS.workspace,
+    message: "has no Microsoft Sentinel onboarding",
+  },
+  {
+    what: "only two analytics rules",
+    resources: () => withFixture((fixture) => fixture.rules.pop()),
+    policy: "mon-03",
+    level: "advisory",
+    urn: URNS.workspace,
+    message:
+      "workspace 'monitoring-workspace' has 2 enabled Sentinel analytics rule(s), fewer than 3; add securityinsights:ScheduledAlertRule",
+  },
+  {
+    what: "a disabled analytics rule",
+    resources: () => withFixture(({ rules }) => (rules[0].inputs.enabled = false)),
+    policy: "mon-03",
+    level: "advisory",
+    urn: URNS.workspace,
+    message: "has 2 enabled Sentinel analytics rule(s)",
+  },
+  {
+    what: "a registry without diagnostic setting",
+    resources: () => withFixture((fixture) => fixture.settings.splice(0, 1)),
+    policy: "mon-04",
+    level: "mandatory",
+    urn: URNS.registry,
+    message:
+      "registry 'registry-acr' has no diagnostic setting; add a monitor:DiagnosticSetting with resourceUri set to the registry's id and workspaceId set to the Log Analytics workspace's id",
+  },
+  {
+    what: "a vault without diagnostic setting",
+    resources: () => withFixture((fixture) => fixture.settings.splice(1, 1)),
+    policy: "mon-04",
+    level: "mandatory",
+    urn: URNS.vault,
+    message: "vault 'keyvault-vault' has no diagnostic setting",
+  },
+  {
+    what: "a cache whose diagnostic setting has no workspace",
+    resources: () =>
+      withFixture((fixture) => {
+        const cache = fixture.targets[2];
+        fixture.settings[2] = testResource(
+          DIAGNOSTIC_SETTING,
+          "to-storage",
+          { resourceUri: "/subscriptions/x/redis", storageAccountId: "/subscriptions/x/st" },
+          { dependsOn: { resourceUri: [cache] } },
+        );
+      }),
+    policy: "mon-04",
+    level: "mandatory",
+    urn: URNS.cache,
+    message: "cache 'redis-cache' has diagnostic setting(s) 'to-storage' without a workspaceId",
+  },
+];
+
+describe("monitoring policies: each failure mode", () => {
+  it.each(failures)("$policy: $what", async ({ resources, policy, level, urn, message }) => {
+    const violations = violationsOf(await analyze(resources()), policy);
+    expect(violations).toEqual([
+      { policy, enforcementLevel: level, urn, message: expect.stringContaining(message) },
+    ]);
+  });
+});
+
+describe("monitoring policies: thresholds and unknown values", () => {
+  it("MON-01 takes its minimum from policy config (prod: 90)", async () => {
+    const resources = withFixture(({ workspace }) => (workspace.inputs.retentionInDays = 60));
+    const byDefault = await analyze(resources);
+    expect(violationsOf(byDefault, "mon-01")).toEqual([]);
+    const prod = await analyze(resources, { policyConfig: { "mon-01": { minRetentionDays: 90 } } });
+    expect(violationsOf(prod, "mon-01")).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining("has retentionInDays=60; set retentionInDays: 90 or more"),
+      }),
+    ]);
+  });
+
+  it("MON-03 takes the number of rules from policy config", async () => {
+    const violations = await analyze(resourcesOf(compliantFixture()), {
+      policyConfig: { "mon-03": { minAnalyticsRules: 4 } },
+    });
+    expect(violationsOf(violations, "mon-03")).toEqual([
+      expect.objectContaining({ message: expect.stringContaining("has 3 enabled") }),
+    ]);
+  });
+
+  it("an unknown retentionInDays gives an advisory 'can't run' diagnostic, not a pass", async () => {
+    const violations = violationsOf(
+      await analyze(withFixture(({ workspace }) => (workspace.inputs.retentionInDays = UNKNOWN))),
+      "mon-01",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        message: expect.stringMatching(/can't run policy 'mon-01'.*retentionInDays/),
+      }),
+    ]);
+  });
+
+  it("an unknown workspaceId without a workspace dependency stops MON-04 the same way", async () => {
+    const violations = violationsOf(
+      await analyze(
+        withFixture((fixture) => {
+          const registry = fixture.targets[0];
+          fixture.settings[0] = testResource(
+            DIAGNOSTIC_SETTING,
+            "unknown-target",
+            { resourceUri: "/subscriptions/x/acr", workspaceId: UNKNOWN },
+            { dependsOn: { resourceUri: [registry] } },
+          );
+        }),
+      ),
+      "mon-04",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        message: expect.stringMatching(/can't run policy 'mon-04'.*workspaceId/),
+      }),
+    ]);
+  });
+});
