@@ -66,7 +66,18 @@ export function catalogRows(packDir = DEFAULT_PACK_DIR): { stacks: string[]; row
     const settings = (stack: string) => settingsByStack[stack][policy.name];
     const levelText = (stack: string) => {
       const { enforcementLevel, properties } = settings(stack);
-      const extras = Object.entries(properties).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+      // Thresholds always; lists only where a stack changes them (defaults are long and shared).
+      const defaults = (policy.configSchema?.properties ?? {}) as Record<
+        string,
+        { default?: unknown }
+      >;
+      const extras = Object.entries(properties)
+        .filter(
+          ([key, value]) =>
+            typeof value !== "object" ||
+            JSON.stringify(value) !== JSON.stringify(defaults[key]?.default),
+        )
+        .map(([key, value]) => `${key}=${JSON.stringify(value)}`);
       return extras.length ? `${enforcementLevel} (${extras.join(", ")})` : enforcementLevel;
     };
     return {

@@ -83,8 +83,8 @@ interface ConstraintProps {
 /** A ManagedCluster policy: `check` returns the problems of one cluster, each with its fix. */
 function clusterPolicy(control: Control, check: (props: ClusterProps) => string[]): ControlPolicy {
   return resourcePolicy(control, {
+    resourceType: MANAGED_CLUSTER,
     validateResource: (args, reportViolation) => {
-      if (args.type !== MANAGED_CLUSTER) return;
       reportProblems(reportViolation, `cluster '${args.name}'`, check(args.props as ClusterProps));
     },
   });

@@ -53,17 +53,40 @@ function describe(control: Control): string {
 export function resourcePolicy(
   control: Control,
   spec: {
+    /** The one resource type the policy looks at; the pack then skips every other type unread. */
+    resourceType?: string;
     validateResource: ResourceValidation | ResourceValidation[];
     configSchema?: PolicyConfigSchema;
   },
 ): ControlPolicy {
+  const { resourceType, validateResource, configSchema } = spec;
   return {
     name: control.id.toLowerCase(),
     description: describe(control),
     enforcementLevel: defaultEnforcement(control.level),
     control: { ...control, scope: "resource" },
-    ...spec,
+    validateResource: resourceType
+      ? onlyForType(resourceType, validateResource)
+      : validateResource,
+    ...(configSchema ? { configSchema } : {}),
   };
+}
+
+/**
+ * A validation that runs only on one type, tagged the way @pulumi/policy's validateResourceOfType
+ * tags it (`__pulumiType`): the pack then answers other types without deserializing their
+ * properties, which is most of a large check's time. No provider SDK is loaded for it.
+ */
+function onlyForType(
+  resourceType: string,
+  validate: ResourceValidation | ResourceValidation[],
+): ResourceValidation {
+  const validations = Array.isArray(validate) ? validate : [validate];
+  const typed: ResourceValidation = async (args, reportViolation) => {
+    if (args.type !== resourceType) return;
+    for (const validation of validations) await validation(args, reportViolation);
+  };
+  return Object.assign(typed, { __pulumiType: resourceType });
 }
 
 export function stackPolicy(

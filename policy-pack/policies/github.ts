@@ -128,8 +128,8 @@ const gh01 = resourcePolicy(
     rule: "OrganizationSettings: defaultRepositoryPermission is none or read; membersCanCreatePublicRepositories is false",
   },
   {
+    resourceType: TYPES.organizationSettings,
     validateResource: (args, reportViolation) => {
-      if (args.type !== TYPES.organizationSettings) return;
       const props = args.props as OrganizationSettingsProps;
       const permission = props.defaultRepositoryPermission;
       if (permission === undefined || !ALLOWED_BASE_PERMISSIONS.includes(permission)) {
@@ -169,8 +169,8 @@ const gh02 = resourcePolicy(
       "Dependabot alerts and security updates all enabled for new repositories",
   },
   {
+    resourceType: TYPES.organizationSettings,
     validateResource: (args, reportViolation) => {
-      if (args.type !== TYPES.organizationSettings) return;
       for (const [property, feature] of NEW_REPOSITORY_SECURITY) {
         const value = args.props[property];
         if (value === true) continue;
@@ -602,8 +602,8 @@ const gh07 = resourcePolicy(
     rule: "ActionsOrganizationWorkflowPermissions: default workflow token permission read, workflows cannot approve pull requests",
   },
   {
+    resourceType: TYPES.workflowPermissions,
     validateResource: (args, reportViolation) => {
-      if (args.type !== TYPES.workflowPermissions) return;
       const props = args.props as WorkflowPermissionsProps;
       if (props.defaultWorkflowPermissions !== "read") {
         reportViolation(
@@ -716,8 +716,8 @@ const gh09 = resourcePolicy(
       "audience api://AzureADTokenExchange, subject names one repository and one environment or ref, no wildcard",
   },
   {
+    resourceType: TYPES.federatedIdentityCredential,
     validateResource: (args, reportViolation) => {
-      if (args.type !== TYPES.federatedIdentityCredential) return;
       const props = args.props as Props;
       if (!isGithubCredential(props)) return;
       const problems = [

@@ -41,8 +41,8 @@ const kv01 = resourcePolicy(
     rule: "properties.enableRbacAuthorization true (no access policies)",
   },
   {
+    resourceType: VAULT,
     validateResource: (args, reportViolation) => {
-      if (args.type !== VAULT) return;
       const properties = vaultProperties(args.props);
       const problems: string[] = [];
       if (properties.enableRbacAuthorization !== true) {
@@ -79,8 +79,8 @@ const kv02 = resourcePolicy(
         },
       },
     },
+    resourceType: VAULT,
     validateResource: (args, reportViolation) => {
-      if (args.type !== VAULT) return;
       const minimum =
         args.getConfig<{ minSoftDeleteRetentionDays?: number }>().minSoftDeleteRetentionDays ??
         DEFAULT_MIN_SOFT_DELETE_RETENTION_DAYS;

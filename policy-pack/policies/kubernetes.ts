@@ -240,8 +240,8 @@ const k8s02 = resourcePolicy(
     rule: "Namespaces carry pod-security.kubernetes.io/enforce: restricted (or baseline with a reason label)",
   },
   {
+    resourceType: NAMESPACE,
     validateResource: (args, reportViolation) => {
-      if (args.type !== NAMESPACE) return;
       const labels = (args.props as { metadata?: Metadata }).metadata?.labels ?? {};
       const level = labels[ENFORCE_LABEL];
       if (level === "restricted") return;

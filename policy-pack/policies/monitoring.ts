@@ -73,8 +73,8 @@ const mon01 = resourcePolicy(
         },
       },
     },
+    resourceType: WORKSPACE,
     validateResource: (args, reportViolation) => {
-      if (args.type !== WORKSPACE) return;
       const minimum =
         args.getConfig<{ minRetentionDays?: number }>().minRetentionDays ??
         DEFAULT_MIN_RETENTION_DAYS;

@@ -33,8 +33,8 @@ function isTls12OrLater(version: unknown): boolean {
 const red01 = resourcePolicy(
   { id: "RED-01", seed: "—", level: "M", rule: "Redis enableNonSslPort is not true" },
   {
+    resourceType: REDIS,
     validateResource: (args, reportViolation) => {
-      if (args.type !== REDIS) return;
       if ((args.props as RedisProps).enableNonSslPort === true) {
         reportViolation(
           `cache '${args.name}' has enableNonSslPort=true; set enableNonSslPort: false (clients use TLS on port 6380)`,
@@ -47,8 +47,8 @@ const red01 = resourcePolicy(
 const red02 = resourcePolicy(
   { id: "RED-02", seed: "—", level: "M", rule: "Redis minimumTlsVersion is 1.2 or later" },
   {
+    resourceType: REDIS,
     validateResource: (args, reportViolation) => {
-      if (args.type !== REDIS) return;
       const version = (args.props as RedisProps).minimumTlsVersion;
       if (isTls12OrLater(version)) return;
       reportViolation(
@@ -99,8 +99,8 @@ const red04 = resourcePolicy(
     rule: "Redis sku.name is Standard or Premium (replicated, with an SLA)",
   },
   {
+    resourceType: REDIS,
     validateResource: (args, reportViolation) => {
-      if (args.type !== REDIS) return;
       const skuName = (args.props as RedisProps).sku?.name;
       if (REPLICATED_SKUS.some((replicated) => equalsIgnoringCase(skuName, replicated))) return;
       reportViolation(
@@ -118,8 +118,8 @@ const red05 = resourcePolicy(
     rule: "Redis disableAccessKeyAuthentication is true with Entra ID authentication (redisConfiguration.aadEnabled)",
   },
   {
+    resourceType: REDIS,
     validateResource: (args, reportViolation) => {
-      if (args.type !== REDIS) return;
       const props = args.props as RedisProps;
       const problems: string[] = [];
       if (props.disableAccessKeyAuthentication !== true) {

@@ -24,8 +24,8 @@ interface RegistryProps {
 const acr01 = resourcePolicy(
   { id: "ACR-01", seed: "6,15", level: "M", rule: "Registry adminUserEnabled is false" },
   {
+    resourceType: REGISTRY,
     validateResource: (args, reportViolation) => {
-      if (args.type !== REGISTRY) return;
       const { adminUserEnabled } = args.props as RegistryProps;
       if (adminUserEnabled === false) return;
       reportViolation(
@@ -38,8 +38,8 @@ const acr01 = resourcePolicy(
 const acr02 = resourcePolicy(
   { id: "ACR-02", seed: "15", level: "M", rule: "Registry anonymousPullEnabled is not true" },
   {
+    resourceType: REGISTRY,
     validateResource: (args, reportViolation) => {
-      if (args.type !== REGISTRY) return;
       if ((args.props as RegistryProps).anonymousPullEnabled !== true) return;
       reportViolation(
         `registry '${args.name}' has anonymousPullEnabled=true, so anyone can pull its images; set anonymousPullEnabled: false (pull with AcrPull role assignments)`,
@@ -116,8 +116,8 @@ const acr05 = resourcePolicy(
     rule: "Premium registries have a retention policy for untagged manifests",
   },
   {
+    resourceType: REGISTRY,
     validateResource: (args, reportViolation) => {
-      if (args.type !== REGISTRY) return;
       const props = args.props as RegistryProps;
       // Retention policies exist only on Premium; other SKUs cannot have one.
       if (!equalsIgnoringCase(props.sku?.name, "Premium")) return;
