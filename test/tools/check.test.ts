@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import Ajv from "ajv-draft-04";
 import addFormats from "ajv-formats";
+import sarifSchema from "@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runTool, type ToolRun } from "../support/run-tool";
 
@@ -21,7 +22,7 @@ interface JsonReport {
 function sarifValidator() {
   const ajv = new Ajv({ strict: false, unicodeRegExp: false, allErrors: true });
   addFormats(ajv);
-  return ajv.compile(require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"));
+  return ajv.compile(sarifSchema);
 }
 
 describe("npm run check on the project's stacks and the weakened fixture", () => {
@@ -137,7 +138,9 @@ describe("npm run check: bad input exits 2 with a message that says what is wron
     expect(noStack.code).toBe(2);
     expect(noStack.stderr).toMatch(/--stack is required/);
     expect(badFormat.code).toBe(2);
-    expect(badFormat.stderr).toMatch(/--format 'xml' is not supported; allowed: table, json, sarif/);
+    expect(badFormat.stderr).toMatch(
+      /--format 'xml' is not supported; allowed: table, json, sarif/,
+    );
   });
 
   it("a broken program", async () => {
@@ -165,7 +168,9 @@ describe("npm run check: bad input exits 2 with a message that says what is wron
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/has 3 problems/);
     expect(run.stderr).toMatch(/acr-99: no such policy in the pack/);
-    expect(run.stderr).toMatch(/acr-01: enforcement level "strict" is not one of advisory, mandatory/);
+    expect(run.stderr).toMatch(
+      /acr-01: enforcement level "strict" is not one of advisory, mandatory/,
+    );
     expect(run.stderr).toMatch(/kv-02\.minSoftDeleteRetentionDays: must be integer/);
   });
 });
