@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { namingProblems } from "./naming";
+import { deployIdentityName } from "./github/names";
+import { nameProblems, namingProblems } from "./naming";
 
 /**
  * The stack configuration: every key the program reads, validated in one place. Stack files
@@ -127,6 +128,134 @@ const appSchema = z
   })
   .strict();
 
+/** Owner names (organisations) and team keys as GitHub accepts them. */
+const githubOrganization = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/,
+    "expected a GitHub organization name: letters, digits and single '-'",
+  );
+const teamKey = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,38}$/, "expected a team slug: lower-case letters, digits, '-'");
+
+const teamSchema = z
+  .object({
+    description: z.string().default(""),
+    /** The Entra ID group whose members GitHub team sync keeps in this team. */
+    entraGroupId: guid,
+    entraGroupName: z.string().min(1),
+    /** The team's role on every managed repository. */
+    repositoryPermission: z.enum(["pull", "triage", "push", "maintain", "admin"]).default("pull"),
+  })
+  .strict();
+
+const repositorySchema = z
+  .object({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9._-]{1,100}$/,
+        "expected a repository name: letters, digits, '.', '_', '-'",
+      ),
+    description: z.string().default(""),
+    /** Public repositories are not managed here (control GH-04). */
+    visibility: z.enum(["private", "internal"]).default("private"),
+    requiredApprovals: z.number().int().min(1).max(10).default(1),
+    /** Check names (job names of the CI workflow) a pull request must pass. */
+    requiredStatusChecks: z.array(z.string().min(1)).default([]),
+    /** CODEOWNERS: path pattern -> team slugs that own it. */
+    codeOwners: z
+      .record(
+        z.string().regex(/^[^\s#]+$/, "expected a CODEOWNERS path pattern"),
+        z.array(teamKey).min(1),
+      )
+      .default({}),
+    dependabotEcosystems: z
+      .array(
+        z.enum(["npm", "github-actions", "docker", "pip", "gomod", "maven", "nuget", "terraform"]),
+      )
+      .min(1)
+      .default(["github-actions"]),
+    /** What the repository's workflows may do in this stack's Azure environment over OIDC. */
+    deployRoles: z.array(z.enum(["push", "sign", "deploy"])).default([]),
+  })
+  .strict();
+
+const githubEnvironmentSchema = z
+  .object({
+    /** The GitHub environment whose jobs deploy to this stack (`development`, `production`). */
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "expected a lower-case environment name"),
+    /** Team whose members must approve deployments (one of `teams`). */
+    reviewersTeam: teamKey.optional(),
+    waitTimerMinutes: z.number().int().min(0).max(43200).default(0),
+  })
+  .strict();
+
+const githubSchema = z
+  .object({
+    organization: githubOrganization,
+    /**
+     * Whether this stack owns the organisation: its settings, teams, repositories and rulesets.
+     * Exactly one stack may; every stack owns its own deployment environment in each repository.
+     */
+    ownsOrganization: z.boolean().default(false),
+    billingEmail: z.email().optional(),
+    /** Actions allowed besides GitHub-owned and verified creators' (`owner/repo@*`, `owner/*`). */
+    allowedActions: z
+      .array(
+        z.string().regex(/^[\w.-]+\/[\w.*/-]+(@[\w.*-]+)?$/, "expected owner/repo@ref or owner/*"),
+      )
+      .default([]),
+    requireShaPinnedActions: z.boolean().default(true),
+    teams: z.record(teamKey, teamSchema).default({}),
+    repositories: z.array(repositorySchema).min(1, "name at least one repository"),
+    environment: githubEnvironmentSchema,
+    /** Defender for DevOps: the GitHub connector in Defender for Cloud (control GH-10). */
+    defenderForDevOps: z.boolean().default(false),
+  })
+  .strict();
+
+export type GitHubConfig = z.output<typeof githubSchema>;
+
+/**
+ * Why an X.509 subject cannot be a Notation signing identity: the trust policy's
+ * `x509.subject` must hold country (C), state (ST) and organisation (O).
+ */
+export function notationSubjectProblems(subject: string): string[] {
+  if (!/^\s*[A-Za-z]+=[^,=]+(,\s*[A-Za-z]+=[^,=]+)*\s*$/.test(subject)) {
+    return ["expected a distinguished name such as CN=signer,O=Contoso,ST=WA,C=US"];
+  }
+  const attributes = subject.split(",").map((part) => part.split("=")[0].trim());
+  return ["C", "ST", "O"]
+    .filter((required) => !attributes.includes(required))
+    .map((missing) => `needs ${missing}= (Notation trusts identities with C, ST and O)`);
+}
+
+const imageIntegritySchema = z
+  .object({
+    /** Gatekeeper's action on an unsigned image in the app namespace. */
+    enforcement: z.enum(["deny", "dryrun", "warn"]),
+    signingCertificate: z
+      .object({
+        /** The Key Vault certificate Notation signs with (scripts/signing-cert.ts creates it). */
+        name: z
+          .string()
+          .regex(/^[0-9A-Za-z-]{1,127}$/, "expected a Key Vault object name: letters, digits, '-'"),
+        subject: z.string().superRefine((subject, ctx) => {
+          for (const message of notationSubjectProblems(subject)) {
+            ctx.addIssue({ code: "custom", message, input: subject });
+          }
+        }),
+        /** Versions still trusted after a rotation, until images signed with them are gone. */
+        previousVersions: z
+          .array(z.string().regex(/^[0-9a-f]{32}$/, "expected a Key Vault version (32 hex digits)"))
+          .default([]),
+      })
+      .strict(),
+  })
+  .strict();
+
 const tagValue = z.string().min(1).max(256);
 
 const platformConfigObject = z
@@ -151,6 +280,8 @@ const platformConfigObject = z
     cluster: clusterSchema,
     redis: redisSchema.default(redisSchema.parse({})),
     app: appSchema,
+    github: githubSchema.optional(),
+    imageIntegrity: imageIntegritySchema.optional(),
   })
   .strict();
 
@@ -235,6 +366,102 @@ function crossFieldRules(config: PlatformConfig, ctx: z.RefinementCtx): void {
   if (config.app.tag === undefined && config.app.digest === undefined) {
     issue(["app"], config.app, "name the image with tag or digest");
   }
+  if (config.github) githubRules(config, config.github, issue);
+}
+
+type IssueReporter = (path: string[], input: unknown, message: string) => void;
+
+/** GitHub rules: what only the owning stack can manage, and references between keys. */
+function githubRules(config: PlatformConfig, github: GitHubConfig, issue: IssueReporter): void {
+  if (github.ownsOrganization) ownerRules(github, issue);
+  else nonOwnerRules(github, issue);
+  environmentRules(github, issue);
+  const seen = new Set<string>();
+  github.repositories.forEach((repository, index) => {
+    const at = (key: string) => ["github", "repositories", String(index), key];
+    if (seen.has(repository.name.toLowerCase())) {
+      issue(at("name"), repository.name, "is listed twice");
+    }
+    seen.add(repository.name.toLowerCase());
+    const identity = deployIdentityName(config.namePrefix, config.environment, repository.name);
+    for (const problem of nameProblems("appIdentity", identity)) {
+      issue(at("name"), repository.name, problem);
+    }
+    if (repository.deployRoles.includes("sign") && !config.imageIntegrity) {
+      issue(
+        at("deployRoles"),
+        repository.deployRoles,
+        "sign needs imageIntegrity.signingCertificate",
+      );
+    }
+  });
+}
+
+/** Organisation-wide keys would be silently ignored in a stack that does not own it. */
+function nonOwnerRules(github: GitHubConfig, issue: IssueReporter): void {
+  const ownerOnly = {
+    billingEmail: github.billingEmail !== undefined,
+    teams: Object.keys(github.teams).length > 0,
+    defenderForDevOps: github.defenderForDevOps,
+  };
+  for (const [key, isSet] of Object.entries(ownerOnly)) {
+    if (isSet) {
+      issue(
+        ["github", key],
+        github[key as keyof GitHubConfig],
+        "only the stack that owns the organization sets this",
+      );
+    }
+  }
+}
+
+/** Reviewers are teams the stack manages; production is never deployed without them. */
+function environmentRules(github: GitHubConfig, issue: IssueReporter): void {
+  const teams = Object.keys(github.teams);
+  const { reviewersTeam, name } = github.environment;
+  const at = ["github", "environment", "reviewersTeam"];
+  if (reviewersTeam !== undefined && !github.ownsOrganization) {
+    issue(at, reviewersTeam, "needs ownsOrganization: reviewers are teams this stack manages");
+  } else if (reviewersTeam !== undefined && !teams.includes(reviewersTeam)) {
+    issue(at, reviewersTeam, `is not one of teams (${teams.join(", ") || "none"})`);
+  }
+  if (name === "production" && reviewersTeam === undefined) {
+    issue(
+      ["github", "environment"],
+      github.environment,
+      "production needs a reviewersTeam (GH-06)",
+    );
+  }
+}
+
+/** The owning stack manages settings, teams and rulesets, so they must be complete. */
+function ownerRules(github: GitHubConfig, issue: IssueReporter): void {
+  const teams = Object.keys(github.teams);
+  if (github.billingEmail === undefined) {
+    issue(["github", "billingEmail"], undefined, "is required with ownsOrganization");
+  }
+  if (teams.length === 0) {
+    issue(["github", "teams"], github.teams, "name at least one team (mapped to Entra ID)");
+  }
+  github.repositories.forEach((repository, index) => {
+    const at = (key: string) => ["github", "repositories", String(index), key];
+    if (repository.requiredStatusChecks.length === 0) {
+      issue(at("requiredStatusChecks"), [], "name at least one check a pull request must pass");
+    }
+    if (Object.keys(repository.codeOwners).length === 0) {
+      issue(at("codeOwners"), {}, "name the teams that own the code (review by code owners)");
+    }
+    for (const [path, owners] of Object.entries(repository.codeOwners)) {
+      const unknown = owners.filter((team) => !teams.includes(team));
+      if (unknown.length > 0) {
+        issue(
+          [...at("codeOwners"), path],
+          owners,
+          `names teams not in teams: ${unknown.join(", ")}`,
+        );
+      }
+    }
+  });
 }
 
 /** Thrown before any resource is declared; lists every bad key at once. */

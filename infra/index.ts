@@ -5,6 +5,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as k8s from "@pulumi/kubernetes";
 import { Cluster } from "./azure/cluster";
 import { Defender } from "./azure/defender";
+import { DevOpsConnector } from "./azure/devops";
 import { Identity } from "./azure/identity";
 import { KeyVault } from "./azure/keyvault";
 import { Monitoring } from "./azure/monitoring";
@@ -12,7 +13,9 @@ import { Network } from "./azure/network";
 import { RedisCache } from "./azure/redis";
 import { Registry } from "./azure/registry";
 import { loadPlatformConfig } from "./config";
+import { GitHubPlatform } from "./github/platform";
 import { AppWorkload, REDIS_KEY_SECRET_NAME } from "./kubernetes/app";
+import { ImageIntegrity, ratifyIdentityName } from "./kubernetes/image-integrity";
 import { SecureNamespace } from "./kubernetes/namespace";
 import { resourceNames, standardTags } from "./naming";
 
@@ -160,6 +163,53 @@ new AppWorkload(
   { provider: kubernetes },
 );
 
+if (config.imageIntegrity) {
+  new ImageIntegrity(
+    "image-integrity",
+    {
+      ...placement,
+      subscriptionId: client.subscriptionId,
+      tenantId: client.tenantId,
+      identityName: ratifyIdentityName(config.namePrefix, config.environment),
+      cluster: { oidcIssuerUrl: cluster.oidcIssuerUrl },
+      registry: { registryId: registry.registryId, loginServer: registry.loginServer },
+      vault: { vaultId: vault.vaultId, vaultUri: vault.vaultUri },
+      signingCertificate: config.imageIntegrity.signingCertificate,
+      imageRepository: config.app.repository,
+      namespace: appNamespace.namespaceName,
+      enforcement: config.imageIntegrity.enforcement,
+    },
+    { providers: [kubernetes] },
+  );
+}
+
+const githubPlatform = config.github
+  ? new GitHubPlatform("github", {
+      config: config.github,
+      namePrefix: config.namePrefix,
+      stackEnvironment: config.environment,
+      placement,
+      azure: {
+        subscriptionId: client.subscriptionId,
+        tenantId: client.tenantId,
+        resourceGroupName: group.name,
+        registryId: registry.registryId,
+        registryName: registry.registryName,
+        registryLoginServer: registry.loginServer,
+        clusterId: cluster.clusterId,
+        clusterName: cluster.clusterName,
+        appNamespace: appNamespace.namespaceName,
+        vaultId: vault.vaultId,
+        vaultName: vault.vaultName,
+        vaultUri: vault.vaultUri,
+        signingCertificateName: config.imageIntegrity?.signingCertificate.name,
+      },
+    })
+  : undefined;
+if (config.github?.defenderForDevOps) {
+  new DevOpsConnector("devops", { ...placement, organization: config.github.organization });
+}
+
 export const resourceGroupName = group.name;
 export const clusterName = cluster.clusterName;
 export const oidcIssuerUrl = cluster.oidcIssuerUrl;
@@ -169,4 +219,5 @@ export const redisHostName = cache.hostName;
 export const workspaceId = monitoring.workspaceCustomerId;
 export const appIdentityClientId = identity.appClientId;
 export const ciIdentityClientId = identity.ciClientId;
+export const githubDeployClientIds = githubPlatform?.deployClientIds;
 export const kubeconfigForOperators = pulumi.secret(kubeconfig);

@@ -18,6 +18,14 @@ export const BUILT_IN_ROLES = {
   acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
   acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
   keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+  /** Read certificates (Ratify's trust store, Notation's signing certificate). */
+  keyVaultCertificateUser: "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+  /** Sign with keys (Notation's azure-kv plugin signs with the certificate's key). */
+  keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+  /** List a cluster user kubeconfig (Entra ID; what the user may do is Kubernetes RBAC). */
+  aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+  /** Read/write most objects in a namespace, no roles or role bindings. */
+  aksRbacWriter: "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb",
 } as const;
 
 export function roleDefinitionId(

@@ -117,3 +117,123 @@ describe("stack config", () => {
     ).toMatch(/^aks-devsecops:app: name the image with tag or digest/);
   });
 });
+
+const prodConfig = () => loadProjectStack(PROJECT_ROOT, "prod").config;
+const prodGithub = () => JSON.parse(prodConfig()["aks-devsecops:github"]);
+const prodIntegrity = () => JSON.parse(prodConfig()["aks-devsecops:imageIntegrity"]);
+
+/** Problems of the prod stack's config with some keys changed. */
+function prodProblemsOf(changes: Record<string, unknown>): string[] {
+  const raw = prodConfig();
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) delete raw[key];
+    else raw[key] = JSON.stringify(value);
+  }
+  try {
+    parsePlatformConfig(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("github and image integrity config", () => {
+  const github = (changes: Record<string, unknown>) =>
+    prodProblemsOf({ "aks-devsecops:github": { ...prodGithub(), ...changes } });
+  const repository = (changes: Record<string, unknown>) =>
+    github({ repositories: [{ ...prodGithub().repositories[0], ...changes }] });
+
+  it("parses both stacks: prod owns the organisation, dev only its environment", () => {
+    const prod = parsePlatformConfig(prodConfig());
+    expect(prod.github?.ownsOrganization).toBe(true);
+    expect(prod.github?.environment.name).toBe("production");
+    expect(prod.imageIntegrity?.enforcement).toBe("deny");
+    const dev = parsePlatformConfig(devConfig());
+    expect(dev.github?.ownsOrganization).toBe(false);
+    expect(dev.github?.repositories[0].visibility).toBe("private");
+    expect(dev.imageIntegrity?.enforcement).toBe("dryrun");
+  });
+
+  it("refuses public repositories and approvals below one", () => {
+    const problems = repository({ visibility: "public", requiredApprovals: 0 });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^aks-devsecops:github\.repositories\.0\.visibility: .*"private"\|"internal" \(got "public"\)$/,
+      ),
+      expect.stringMatching(/^aks-devsecops:github\.repositories\.0\.requiredApprovals: .*>=1/),
+    ]);
+  });
+
+  it("needs reviewers for production, chosen among the managed teams", () => {
+    const environment = prodGithub().environment;
+    expect(github({ environment: { ...environment, reviewersTeam: undefined } })).toEqual([
+      expect.stringMatching(/^aks-devsecops:github\.environment: production needs a reviewersTeam/),
+    ]);
+    expect(github({ environment: { ...environment, reviewersTeam: "auditors" } })).toEqual([
+      expect.stringMatching(
+        /^aks-devsecops:github\.environment\.reviewersTeam: is not one of teams \(platform, security, developers\) \(got "auditors"\)$/,
+      ),
+    ]);
+  });
+
+  it("asks the owning stack for what it manages: billing email, checks, code owners", () => {
+    const problems = github({
+      billingEmail: undefined,
+      repositories: [
+        { ...prodGithub().repositories[0], requiredStatusChecks: [], codeOwners: { "*": ["qa"] } },
+      ],
+    });
+    expect(problems).toEqual([
+      "aks-devsecops:github.billingEmail: is required with ownsOrganization (got missing)",
+      expect.stringMatching(
+        /^aks-devsecops:github\.repositories\.0\.requiredStatusChecks: name at least one/,
+      ),
+      expect.stringMatching(
+        /^aks-devsecops:github\.repositories\.0\.codeOwners\.\*: names teams not in teams: qa/,
+      ),
+    ]);
+  });
+
+  it("keeps organisation-wide settings out of stacks that do not own the organisation", () => {
+    expect(github({ ownsOrganization: false })).toEqual([
+      expect.stringMatching(/^aks-devsecops:github\.billingEmail: only the stack that owns/),
+      expect.stringMatching(/^aks-devsecops:github\.teams: only the stack that owns/),
+      expect.stringMatching(/^aks-devsecops:github\.defenderForDevOps: only the stack that owns/),
+      expect.stringMatching(
+        /^aks-devsecops:github\.environment\.reviewersTeam: needs ownsOrganization.* \(got "platform"\)$/,
+      ),
+    ]);
+  });
+
+  it("rejects a repository listed twice and signing without a signing certificate", () => {
+    const [first] = prodGithub().repositories;
+    expect(github({ repositories: [first, { ...first, name: "AKS-DevSecOps" }] })).toEqual([
+      'aks-devsecops:github.repositories.1.name: is listed twice (got "AKS-DevSecOps")',
+    ]);
+    expect(prodProblemsOf({ "aks-devsecops:imageIntegrity": undefined })).toEqual([
+      'aks-devsecops:github.repositories.0.deployRoles: sign needs imageIntegrity.signingCertificate (got ["push","sign","deploy"])',
+    ]);
+  });
+
+  it("names the image integrity key that is wrong", () => {
+    const integrity = prodIntegrity();
+    const problems = prodProblemsOf({
+      "aks-devsecops:imageIntegrity": {
+        enforcement: "audit",
+        signingCertificate: { ...integrity.signingCertificate, subject: "CN=signer,O=Contoso" },
+      },
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^aks-devsecops:imageIntegrity\.enforcement: .*"deny"\|"dryrun"\|"warn" \(got "audit"\)$/,
+      ),
+      expect.stringMatching(
+        /^aks-devsecops:imageIntegrity\.signingCertificate\.subject: needs C= .*\(got "CN=signer,O=Contoso"\)$/,
+      ),
+      expect.stringMatching(
+        /^aks-devsecops:imageIntegrity\.signingCertificate\.subject: needs ST= /,
+      ),
+    ]);
+  });
+});

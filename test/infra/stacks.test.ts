@@ -32,13 +32,29 @@ describe("dev and prod stacks", () => {
     const prod = typesOf("prod");
     const onlyProd = [...prod].filter((type) => !dev.has(type)).sort();
     const onlyDev = [...dev].filter((type) => !prod.has(type)).sort();
-    // network.privateEndpoints and redis.entraIdAuthentication are on in prod only.
+    // network.privateEndpoints and redis.entraIdAuthentication are on in prod only; prod owns
+    // the GitHub organisation (github.ownsOrganization) and its Defender for DevOps connector.
     expect(onlyProd).toEqual([
       "azure-native:network:PrivateDnsZoneGroup",
       "azure-native:network:PrivateEndpoint",
       "azure-native:privatedns:PrivateZone",
       "azure-native:privatedns:VirtualNetworkLink",
       "azure-native:redis:AccessPolicyAssignment",
+      "azure-native:security:SecurityConnector",
+      "github:index/actionsOrganizationPermissions:ActionsOrganizationPermissions",
+      "github:index/actionsOrganizationWorkflowPermissions:ActionsOrganizationWorkflowPermissions",
+      "github:index/actionsVariable:ActionsVariable",
+      "github:index/organizationSettings:OrganizationSettings",
+      "github:index/repository:Repository",
+      "github:index/repositoryDependabotSecurityUpdates:RepositoryDependabotSecurityUpdates",
+      "github:index/repositoryFile:RepositoryFile",
+      "github:index/repositoryRuleset:RepositoryRuleset",
+      "github:index/team:Team",
+      "github:index/teamRepository:TeamRepository",
+      "github:index/teamSyncGroupMapping:TeamSyncGroupMapping",
+      "platform:azure:DevOpsConnector",
+      "platform:github:Organization",
+      "platform:github:Repository",
     ]);
     // With access keys (dev), the key goes to Key Vault and reaches the pod through the CSI driver.
     expect(onlyDev).toEqual([

@@ -2,7 +2,7 @@ import { fork } from "node:child_process";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ProgramError, UsageError } from "../errors";
-import { loadProjectStack } from "./project";
+import { loadProjectStack, OFFLINE_SECRET_PLACEHOLDER } from "./project";
 import type { RecordedStack } from "./record";
 
 export { loadProjectStack, OFFLINE_SECRET_PLACEHOLDER } from "./project";
@@ -21,6 +21,13 @@ export interface RunOptions {
 type ChildMessage =
   { ok: true; recorded: RecordedStack } | { ok: false; name: string; message: string };
 
+/**
+ * Credentials a real deployment reads from the environment, replaced by the secret placeholder:
+ * a program that requires one (the GitHub provider's token) runs offline, and a developer's own
+ * token never reaches a recording.
+ */
+export const OFFLINE_ENVIRONMENT = { GITHUB_TOKEN: OFFLINE_SECRET_PLACEHOLDER } as const;
+
 const tsxLoader = pathToFileURL(require.resolve("tsx", { paths: [PROJECT_ROOT] })).href;
 
 /**
@@ -33,7 +40,7 @@ export function runProgram(options: RunOptions): Promise<RecordedStack> {
   const child = fork(path.join(__dirname, "child.ts"), [programDir, options.stack], {
     execArgv: ["--import", tsxLoader],
     stdio: ["ignore", "pipe", "inherit", "ipc"],
-    env: { ...process.env, NODE_OPTIONS: "" },
+    env: { ...process.env, NODE_OPTIONS: "", ...OFFLINE_ENVIRONMENT },
   });
   // Program output must not mix with machine-readable stdout: send the child's stdout to stderr.
   child.stdout?.pipe(process.stderr);

@@ -102,7 +102,42 @@ const computedOutputs: Record<string, (name: string, inputs: Inputs) => Inputs> 
   }),
 };
 
+/** A stable positive integer (GitHub's numeric ids) derived from a seed. */
+export function stableNumber(seed: string): number {
+  return parseInt(createHash("sha256").update(seed).digest("hex").slice(0, 8), 16) % 100_000_000;
+}
+
+/** GitHub's slug of a team name: lower case, runs of other characters become '-'. */
+function slugOf(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+/** GitHub resources whose ids or outputs other resources consume (team ids, slugs, repo ids). */
+const githubResources: Record<
+  string,
+  (name: string, inputs: Inputs) => { id: string; state: Inputs }
+> = {
+  "github:index/team:Team": (name, inputs) => {
+    const teamName = String(inputs.name ?? name);
+    const id = String(stableNumber(`team/${teamName}`));
+    return { id, state: { ...inputs, slug: slugOf(teamName), nodeId: `T_${id}` } };
+  },
+  "github:index/repository:Repository": (name, inputs) => {
+    const repoName = String(inputs.name ?? name);
+    const repoId = stableNumber(`repository/${repoName}`);
+    return { id: repoName, state: { ...inputs, repoId, nodeId: `R_${repoId}` } };
+  },
+};
+
 export function mockNewResource(args: MockResourceArgs): { id: string; state: Inputs } {
+  const github = githubResources[args.type];
+  if (github) {
+    const mocked = github(args.name, args.inputs);
+    return { id: args.id || mocked.id, state: mocked.state };
+  }
   const azure = parseAzureNativeType(args.type);
   if (!azure) {
     return { id: args.id || `${args.name}-id`, state: { ...args.inputs } };

@@ -1,0 +1,54 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as security from "@pulumi/azure-native/security";
+import { Placement, placementOf } from "./shared";
+
+export interface DevOpsConnectorArgs extends Placement {
+  /** The GitHub organisation Defender for DevOps scans (repositories, workflows, secrets). */
+  organization: string;
+}
+
+/**
+ * The connector's hierarchy identifier: Azure only needs a GUID unique to the connector, so it
+ * is derived from the organisation (stable across runs; a random one would replace it).
+ */
+export function connectorHierarchyId(organization: string): string {
+  const hex = createHash("sha256")
+    .update(`github-connector/${organization.toLowerCase()}`)
+    .digest("hex");
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+    hex.slice(20, 32),
+  ].join("-");
+}
+
+/**
+ * Defender for DevOps: a Defender for Cloud security connector for a GitHub organisation, so that
+ * code, secret and IaC findings and the repositories' posture show up next to the cloud's.
+ * Authorising the Microsoft Security DevOps GitHub app on the organisation is a one-time step in
+ * the portal (see README).
+ */
+export class DevOpsConnector extends pulumi.ComponentResource {
+  readonly connectorId: pulumi.Output<string>;
+
+  constructor(name: string, args: DevOpsConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:azure:DevOpsConnector", name, {}, opts);
+    const connector = new security.SecurityConnector(
+      `${name}-github`,
+      {
+        ...placementOf(args),
+        securityConnectorName: `github-${args.organization.toLowerCase()}`,
+        environmentName: security.CloudName.Github,
+        hierarchyIdentifier: connectorHierarchyId(args.organization),
+        environmentData: { environmentType: "GithubScope" },
+        offerings: [{ offeringType: "CspmMonitorGithub" }],
+      },
+      { parent: this },
+    );
+    this.connectorId = connector.id;
+    this.registerOutputs({ connectorId: this.connectorId });
+  }
+}

@@ -1,0 +1,102 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import { BUILT_IN_ROLES, Placement, placementOf, roleDefinitionId } from "../azure/shared";
+import { AZURE_TOKEN_AUDIENCE, environmentSubject, GITHUB_OIDC_ISSUER } from "./names";
+
+/** What a workflow may do in Azure: push images, sign them, deploy them to the app namespace. */
+export type DeployRole = "push" | "sign" | "deploy";
+
+export interface DeployTargets {
+  registryId: pulumi.Input<string>;
+  vaultId: pulumi.Input<string>;
+  clusterId: pulumi.Input<string>;
+  /** The namespace deployments may write to (AKS RBAC Writer is scoped to it). */
+  appNamespace: pulumi.Input<string>;
+}
+
+export interface GitHubDeployIdentityArgs extends Placement {
+  subscriptionId: pulumi.Input<string>;
+  identityName: string;
+  organization: string;
+  repository: string;
+  /** The GitHub environment whose jobs may use this identity; no other job can. */
+  environment: string;
+  roles: DeployRole[];
+  targets: DeployTargets;
+}
+
+type Grant = { role: keyof typeof BUILT_IN_ROLES; scope: pulumi.Input<string> };
+
+/** The role assignments behind each deploy role, each on the narrowest scope that works. */
+export function grantsFor(role: DeployRole, targets: DeployTargets): Grant[] {
+  switch (role) {
+    case "push":
+      return [{ role: "acrPush", scope: targets.registryId }];
+    case "sign":
+      return [
+        { role: "keyVaultCryptoUser", scope: targets.vaultId },
+        { role: "keyVaultCertificateUser", scope: targets.vaultId },
+      ];
+    case "deploy":
+      return [
+        { role: "aksClusterUser", scope: targets.clusterId },
+        {
+          role: "aksRbacWriter",
+          scope: pulumi.interpolate`${targets.clusterId}/namespaces/${targets.appNamespace}`,
+        },
+      ];
+  }
+}
+
+/**
+ * A user-assigned identity that exactly one repository's jobs in exactly one GitHub environment
+ * can log in as (OIDC federation, no secret anywhere), with only the roles its workflow needs.
+ */
+export class GitHubDeployIdentity extends pulumi.ComponentResource {
+  readonly clientId: pulumi.Output<string>;
+  readonly principalId: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: GitHubDeployIdentityArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("platform:github:DeployIdentity", name, {}, opts);
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-id`,
+      { ...placementOf(args), resourceName: args.identityName },
+      { parent: this },
+    );
+    new managedidentity.FederatedIdentityCredential(
+      `${name}-federation`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        resourceName: identity.name,
+        federatedIdentityCredentialResourceName: `github-${args.environment}`,
+        issuer: GITHUB_OIDC_ISSUER,
+        subject: environmentSubject(args.organization, args.repository, args.environment),
+        audiences: [AZURE_TOKEN_AUDIENCE],
+      },
+      { parent: this },
+    );
+    for (const role of args.roles) {
+      for (const grant of grantsFor(role, args.targets)) {
+        new authorization.RoleAssignment(
+          `${name}-${grant.role}`,
+          {
+            principalId: identity.principalId,
+            principalType: authorization.PrincipalType.ServicePrincipal,
+            roleDefinitionId: roleDefinitionId(args.subscriptionId, grant.role),
+            scope: grant.scope,
+            description: `platform: ${grant.role} for ${args.repository} (${args.environment})`,
+          },
+          { parent: this },
+        );
+      }
+    }
+    this.clientId = identity.clientId;
+    this.principalId = identity.principalId;
+    this.registerOutputs({ clientId: this.clientId });
+  }
+}

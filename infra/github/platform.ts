@@ -1,0 +1,157 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Placement } from "../azure/shared";
+import type { GitHubConfig } from "../config";
+import { DeploymentEnvironment } from "./environment";
+import { deployIdentityName } from "./names";
+import { DeployTargets, GitHubDeployIdentity } from "./oidc";
+import { GitHubOrganization, ManagedTeam } from "./organization";
+import { githubProvider } from "./provider";
+import { GitHubRepository } from "./repository";
+
+/** What this stack's deployments target, as workflows need it. */
+export interface AzureTargets extends DeployTargets {
+  subscriptionId: pulumi.Input<string>;
+  tenantId: pulumi.Input<string>;
+  resourceGroupName: pulumi.Input<string>;
+  registryName: pulumi.Input<string>;
+  registryLoginServer: pulumi.Input<string>;
+  clusterName: pulumi.Input<string>;
+  vaultName: pulumi.Input<string>;
+  vaultUri: pulumi.Input<string>;
+  /** The Key Vault certificate Notation signs with, when the stack verifies signatures. */
+  signingCertificateName?: string;
+}
+
+export interface GitHubPlatformArgs {
+  config: GitHubConfig;
+  namePrefix: string;
+  /** The stack's environment (`dev`, `prod`): names of the Azure identities. */
+  stackEnvironment: string;
+  placement: Placement;
+  azure: AzureTargets;
+}
+
+/** Environment variables a workflow in this stack's GitHub environment reads (`vars.*`). */
+export function environmentVariables(
+  azure: AzureTargets,
+  clientId: pulumi.Input<string>,
+): Record<string, pulumi.Input<string>> {
+  const signing: Record<string, pulumi.Input<string>> = {};
+  if (azure.signingCertificateName) {
+    signing.SIGNING_KEY_ID = pulumi.interpolate`${azure.vaultUri}keys/${azure.signingCertificateName}`;
+  }
+  return {
+    AZURE_CLIENT_ID: clientId,
+    AZURE_SUBSCRIPTION_ID: azure.subscriptionId,
+    AKS_RESOURCE_GROUP: azure.resourceGroupName,
+    AKS_CLUSTER_NAME: azure.clusterName,
+    APP_NAMESPACE: azure.appNamespace,
+    ACR_NAME: azure.registryName,
+    ACR_LOGIN_SERVER: azure.registryLoginServer,
+    KEY_VAULT_NAME: azure.vaultName,
+    ...signing,
+  };
+}
+
+/**
+ * GitHub as code for one stack. The stack that owns the organisation manages its settings,
+ * teams and repositories; every stack manages its own deployment environment in each
+ * repository and the Azure identities that environment's jobs log in as.
+ */
+export class GitHubPlatform extends pulumi.ComponentResource {
+  /** Client id of the deploy identity, by repository. */
+  readonly deployClientIds: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: GitHubPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:github:Platform", name, {}, opts);
+    const { config } = args;
+    const provider = githubProvider(`${name}-provider`, config.organization, { parent: this });
+    const github = { parent: this, providers: [provider] };
+    const teams = config.ownsOrganization ? this.organization(name, args, github).teams : {};
+    this.deployClientIds = {};
+    for (const spec of config.repositories) {
+      const key = `${name}-${spec.name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
+      const repositoryName = config.ownsOrganization
+        ? new GitHubRepository(
+            key,
+            {
+              organization: config.organization,
+              repository: spec,
+              teams,
+              tenantId: args.azure.tenantId,
+            },
+            github,
+          ).repositoryName
+        : spec.name;
+      this.deployClientIds[spec.name] = this.deployment(
+        key,
+        args,
+        spec,
+        repositoryName,
+        teams,
+        github,
+      );
+    }
+    this.registerOutputs({ deployClientIds: this.deployClientIds });
+  }
+
+  /** This stack's environment in one repository and the Azure identity its jobs log in as. */
+  private deployment(
+    key: string,
+    args: GitHubPlatformArgs,
+    spec: GitHubConfig["repositories"][number],
+    repositoryName: pulumi.Input<string>,
+    teams: Record<string, ManagedTeam>,
+    github: pulumi.ComponentResourceOptions,
+  ): pulumi.Output<string> {
+    const { organization, environment } = args.config;
+    const identity = new GitHubDeployIdentity(
+      `${key}-deployer`,
+      {
+        ...args.placement,
+        subscriptionId: args.azure.subscriptionId,
+        identityName: deployIdentityName(args.namePrefix, args.stackEnvironment, spec.name),
+        organization,
+        repository: spec.name,
+        environment: environment.name,
+        roles: spec.deployRoles,
+        targets: args.azure,
+      },
+      { parent: this },
+    );
+    new DeploymentEnvironment(
+      `${key}-${environment.name}`,
+      {
+        repository: repositoryName,
+        environment: environment.name,
+        reviewersTeamId: environment.reviewersTeam
+          ? teams[environment.reviewersTeam]?.id
+          : undefined,
+        waitTimerMinutes: environment.waitTimerMinutes,
+        variables: environmentVariables(args.azure, identity.clientId),
+      },
+      github,
+    );
+    return identity.clientId;
+  }
+
+  private organization(
+    name: string,
+    args: GitHubPlatformArgs,
+    opts: pulumi.ComponentResourceOptions,
+  ): { teams: Record<string, ManagedTeam> } {
+    const { config } = args;
+    return new GitHubOrganization(
+      `${name}-org`,
+      {
+        organization: config.organization,
+        // Config validation requires it whenever the stack owns the organisation.
+        billingEmail: config.billingEmail ?? "",
+        allowedActions: config.allowedActions,
+        requireShaPinnedActions: config.requireShaPinnedActions,
+        teams: config.teams,
+      },
+      opts,
+    );
+  }
+}
