@@ -109,7 +109,6 @@ const identity = new Identity("identity", {
   ...placement,
   subscriptionId: client.subscriptionId,
   appIdentityName: names.appIdentity,
-  ciIdentityName: names.ciIdentity,
   registryId: registry.registryId,
   vaultId: vault.vaultId,
   cluster: { oidcIssuerUrl: cluster.oidcIssuerUrl, kubeletObjectId: cluster.kubeletObjectId },
@@ -140,11 +139,12 @@ const appNamespace = new SecureNamespace(
   { provider: kubernetes },
 );
 const imageReference = config.app.digest ? `@${config.app.digest}` : `:${config.app.tag}`;
+const appImageReference = pulumi.interpolate`${registry.loginServer}/${config.app.repository}${imageReference}`;
 new AppWorkload(
   "app",
   {
     namespace: appNamespace.namespaceName,
-    image: pulumi.interpolate`${registry.loginServer}/${config.app.repository}${imageReference}`,
+    image: appImageReference,
     replicas: config.app.replicas,
     identity: {
       clientId: identity.appClientId,
@@ -218,6 +218,7 @@ export const vaultUri = vault.vaultUri;
 export const redisHostName = cache.hostName;
 export const workspaceId = monitoring.workspaceCustomerId;
 export const appIdentityClientId = identity.appClientId;
-export const ciIdentityClientId = identity.ciClientId;
 export const githubDeployClientIds = githubPlatform?.deployClientIds;
+/** The image the app runs; CI carries the deployed digest over before it updates a stack. */
+export const appImage = appImageReference;
 export const kubeconfigForOperators = pulumi.secret(kubeconfig);

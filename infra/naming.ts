@@ -13,7 +13,6 @@ export interface ResourceNames {
   cluster: string;
   redis: string;
   appIdentity: string;
-  ciIdentity: string;
 }
 
 interface NameRule {
@@ -67,12 +66,6 @@ export const NAME_RULES: Record<keyof ResourceNames, NameRule> = {
     max: 128,
     allowed: "letters, digits, '-', '_'",
   },
-  ciIdentity: {
-    pattern: /^[a-zA-Z0-9][-\w]*$/,
-    min: 3,
-    max: 128,
-    allowed: "letters, digits, '-', '_'",
-  },
 };
 
 /** Problems with a name, empty when it follows the rule of its kind. */
@@ -101,7 +94,6 @@ function deriveNames(prefix: string, environment: string): ResourceNames {
     cluster: `aks-${prefix}-${environment}`,
     redis: `redis-${prefix}-${environment}`,
     appIdentity: `id-${prefix}-${environment}-app`,
-    ciIdentity: `id-${prefix}-${environment}-ci`,
   };
 }
 

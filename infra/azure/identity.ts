@@ -9,7 +9,6 @@ export const WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange";
 export interface IdentityArgs extends Placement {
   subscriptionId: pulumi.Input<string>;
   appIdentityName: string;
-  ciIdentityName: string;
   registryId: pulumi.Input<string>;
   vaultId: pulumi.Input<string>;
   cluster: { oidcIssuerUrl: pulumi.Input<string>; kubeletObjectId: pulumi.Input<string> };
@@ -21,29 +20,19 @@ export interface IdentityArgs extends Placement {
 
 /**
  * Identities and least-privilege role assignments; no secret anywhere: the kubelet pulls with
- * AcrPull, the app reads Key Vault secrets through workload identity federation, CI pushes with
- * AcrPush.
+ * AcrPull, the app reads Key Vault secrets through workload identity federation. CI identities
+ * (AcrPush, signing, deploy) are federated per repository and environment in infra/github/oidc.ts.
  */
 export class Identity extends pulumi.ComponentResource {
   readonly appClientId: pulumi.Output<string>;
   readonly appPrincipalId: pulumi.Output<string>;
-  readonly ciClientId: pulumi.Output<string>;
-  readonly ciPrincipalId: pulumi.Output<string>;
-  readonly ciIdentityName: pulumi.Output<string>;
 
   constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:Identity", name, {}, opts);
-    const placement = {
-      ...placementOf(args),
-    };
+    const placement = placementOf(args);
     const app = new managedidentity.UserAssignedIdentity(
       `${name}-app`,
       { ...placement, resourceName: args.appIdentityName },
-      { parent: this },
-    );
-    const ci = new managedidentity.UserAssignedIdentity(
-      `${name}-ci`,
-      { ...placement, resourceName: args.ciIdentityName },
       { parent: this },
     );
     const { namespace, name: serviceAccount } = args.appServiceAccount;
@@ -79,7 +68,6 @@ export class Identity extends pulumi.ComponentResource {
       );
     assign("kubelet-acrpull", "acrPull", args.cluster.kubeletObjectId, args.registryId);
     assign("app-kv-secrets", "keyVaultSecretsUser", app.principalId, args.vaultId);
-    assign("ci-acrpush", "acrPush", ci.principalId, args.registryId);
 
     if (args.redis) {
       new redis.AccessPolicyAssignment(
@@ -98,9 +86,6 @@ export class Identity extends pulumi.ComponentResource {
 
     this.appClientId = app.clientId;
     this.appPrincipalId = app.principalId;
-    this.ciClientId = ci.clientId;
-    this.ciPrincipalId = ci.principalId;
-    this.ciIdentityName = ci.name;
-    this.registerOutputs({ appClientId: this.appClientId, ciClientId: this.ciClientId });
+    this.registerOutputs({ appClientId: this.appClientId });
   }
 }

@@ -65,9 +65,7 @@ export function resourcePolicy(
     description: describe(control),
     enforcementLevel: defaultEnforcement(control.level),
     control: { ...control, scope: "resource" },
-    validateResource: resourceType
-      ? onlyForType(resourceType, validateResource)
-      : validateResource,
+    validateResource: resourceType ? onlyForType(resourceType, validateResource) : validateResource,
     ...(configSchema ? { configSchema } : {}),
   };
 }

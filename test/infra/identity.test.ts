@@ -22,8 +22,8 @@ function identityChildren(stack: "dev" | "prod", type: string) {
 }
 
 describe.each(STACKS)("identity (%s)", (stack) => {
-  it("grants exactly three least-privilege roles", () => {
-    expect(identityChildren(stack, "azure-native:authorization:RoleAssignment")).toHaveLength(3);
+  it("grants exactly two least-privilege roles", () => {
+    expect(identityChildren(stack, "azure-native:authorization:RoleAssignment")).toHaveLength(2);
     const kubelet = roleOf(stack, "identity-kubelet-acrpull");
     expect(kubelet.role).toBe(BUILT_IN_ROLES.acrPull);
     expect(kubelet.scopeUrn).toContain(byName(stack, "registry-acr").urn);
@@ -31,9 +31,6 @@ describe.each(STACKS)("identity (%s)", (stack) => {
     expect(app.role).toBe(BUILT_IN_ROLES.keyVaultSecretsUser);
     expect(app.scopeUrn).toContain(byName(stack, "keyvault-vault").urn);
     expect(app.principalUrn).toContain(byName(stack, "identity-app").urn);
-    const ci = roleOf(stack, "identity-ci-acrpush");
-    expect(ci.role).toBe(BUILT_IN_ROLES.acrPush);
-    expect(ci.principalUrn).toContain(byName(stack, "identity-ci").urn);
   });
 
   it("federates the app identity with the cluster's service account, no secret", () => {

@@ -10,7 +10,9 @@ import { PROJECT_ROOT } from "../../tools/engine";
 const CATALOG = path.resolve(PROJECT_ROOT, "../shared/controls.md");
 
 function catalogControls(): { id: string; seed: string; level: string }[] {
-  const rows = fs.readFileSync(CATALOG, "utf8").matchAll(/^\| ([A-Z0-9]+-\d+) \| ([^|]+) \| ([MAP]) \|/gm);
+  const rows = fs
+    .readFileSync(CATALOG, "utf8")
+    .matchAll(/^\| ([A-Z0-9]+-\d+) \| ([^|]+) \| ([MAP]) \|/gm);
   return [...rows].map(([, id, seed, level]) => ({ id, seed: seed.trim(), level }));
 }
 
@@ -22,14 +24,17 @@ describe("the pack covers the control catalog", () => {
     for (const policy of allPolicies) expect(policy.name).toBe(policy.control.id.toLowerCase());
   });
 
-  it.skipIf(!fs.existsSync(CATALOG))("IDs, seed steps and levels match ../shared/controls.md", () => {
-    const fromPack = allPolicies.map(({ control }) => ({
-      id: control.id,
-      seed: control.seed,
-      level: control.level,
-    }));
-    expect(fromPack).toEqual(catalogControls());
-  });
+  it.skipIf(!fs.existsSync(CATALOG))(
+    "IDs, seed steps and levels match ../shared/controls.md",
+    () => {
+      const fromPack = allPolicies.map(({ control }) => ({
+        id: control.id,
+        seed: control.seed,
+        level: control.level,
+      }));
+      expect(fromPack).toEqual(catalogControls());
+    },
+  );
 
   it("every description names the control and its seed step", () => {
     for (const policy of allPolicies) {
@@ -42,11 +47,15 @@ describe("the pack covers the control catalog", () => {
 
 describe("policy config per stack (policy-pack/config/<stack>.json)", () => {
   const levels = (stack: string) => {
-    const config = readPolicyConfigFile(path.join(PROJECT_ROOT, "policy-pack/config", `${stack}.json`));
+    const config = readPolicyConfigFile(
+      path.join(PROJECT_ROOT, "policy-pack/config", `${stack}.json`),
+    );
     return Object.fromEntries(
       Object.entries(config).map(([name, value]) => [
         name,
-        typeof value === "string" ? value : (value as { enforcementLevel: string }).enforcementLevel,
+        typeof value === "string"
+          ? value
+          : (value as { enforcementLevel: string }).enforcementLevel,
       ]),
     );
   };

@@ -316,6 +316,40 @@ describe("required status checks of the repository ruleset (Pulumi.prod.yaml)", 
   });
 });
 
+describe("allowed actions of the organisation (Pulumi.prod.yaml)", () => {
+  const stack = parse(readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.prod.yaml"), "utf8")) as {
+    config: Record<string, { allowedActions?: string[] } | undefined>;
+  };
+  const allowed = stack.config["aks-devsecops:github"]?.allowedActions ?? [];
+  const isAllowed = (action: string) =>
+    /^(actions|github)\//.test(action) ||
+    allowed.some((pattern) => {
+      const [name] = pattern.split("@");
+      return name.endsWith("/*") ? action.startsWith(name.slice(0, -1)) : action === name;
+    });
+
+  it("cover every action the workflows use (GitHub-owned ones are allowed anyway)", () => {
+    const used = [
+      ...new Set(
+        workflows.flatMap((workflow) => remoteUses(workflow).map((uses) => uses.split("@")[0])),
+      ),
+    ];
+    expect(used.length).toBeGreaterThan(0);
+    expect(used.filter((action) => !isAllowed(action))).toEqual([]);
+  });
+
+  it("list nothing the workflows no longer use", () => {
+    const used = new Set(
+      workflows.flatMap((workflow) => remoteUses(workflow).map((uses) => uses.split("@")[0])),
+    );
+    const internal = new Set(["aquasecurity/setup-trivy"]); // called by trivy-action itself
+    const stale = allowed
+      .map((pattern) => pattern.split("@")[0])
+      .filter((name) => !name.endsWith("/*") && !used.has(name) && !internal.has(name));
+    expect(stale).toEqual([]);
+  });
+});
+
 describe(".vscode/extensions.json", () => {
   const { recommendations } = JSON.parse(
     readFileSync(path.join(REPOSITORY_ROOT, ".vscode/extensions.json"), "utf8"),
