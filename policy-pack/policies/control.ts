@@ -71,20 +71,20 @@ export function resourcePolicy(
 }
 
 /**
- * A validation that runs only on one type, tagged the way @pulumi/policy's validateResourceOfType
- * tags it (`__pulumiType`): the pack then answers other types without deserializing their
- * properties, which is most of a large check's time. No provider SDK is loaded for it.
+ * A validation that runs only on one type. Deliberately not tagged with @pulumi/policy's
+ * `__pulumiType`: the pack would then answer every other resource with a "not applicable" entry
+ * per policy, and building and parsing those costs more than the skipped call (measured with
+ * bench:policy); properties are deserialized once per request anyway (fast-path.ts).
  */
 function onlyForType(
   resourceType: string,
   validate: ResourceValidation | ResourceValidation[],
 ): ResourceValidation {
   const validations = Array.isArray(validate) ? validate : [validate];
-  const typed: ResourceValidation = async (args, reportViolation) => {
+  return async (args, reportViolation) => {
     if (args.type !== resourceType) return;
     for (const validation of validations) await validation(args, reportViolation);
   };
-  return Object.assign(typed, { __pulumiType: resourceType });
 }
 
 export function stackPolicy(
@@ -112,9 +112,22 @@ export function propertyIgnoringCase(
   return found === undefined ? undefined : object[found];
 }
 
+/** The stack's resources by type, built once per resource list (a stack policy's `args.resources`). */
+const resourcesByType = new WeakMap<PolicyResource[], Map<string, PolicyResource[]>>();
+
 /** Resources of the stack of one type. */
 export function ofType(resources: PolicyResource[], type: string): PolicyResource[] {
-  return resources.filter((resource) => resource.type === type);
+  let index = resourcesByType.get(resources);
+  if (!index) {
+    index = new Map();
+    for (const resource of resources) {
+      const sameType = index.get(resource.type);
+      if (sameType) sameType.push(resource);
+      else index.set(resource.type, [resource]);
+    }
+    resourcesByType.set(resources, index);
+  }
+  return index.get(type) ?? [];
 }
 
 /**
