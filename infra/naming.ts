@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Azure names for the platform's resources. Each kind of resource has its own length and
  * character rules; names of globally unique services (registry, vault, cache) carry the prefix
@@ -122,4 +124,16 @@ export function standardTags(
   extra: Record<string, string>,
 ): Record<string, string> {
   return { ...extra, environment, owner, "managed-by": "pulumi" };
+}
+
+/** A stable GUID-shaped value derived from a seed. */
+export function stableGuid(seed: string): string {
+  const hex = createHash("sha256").update(seed).digest("hex");
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+    hex.slice(20, 32),
+  ].join("-");
 }

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as security from "@pulumi/azure-native/security";
+import { stableGuid } from "../naming";
 import { Placement, placementOf } from "./shared";
 
 export interface DevOpsConnectorArgs extends Placement {
@@ -13,16 +13,7 @@ export interface DevOpsConnectorArgs extends Placement {
  * is derived from the organisation (stable across runs; a random one would replace it).
  */
 export function connectorHierarchyId(organization: string): string {
-  const hex = createHash("sha256")
-    .update(`github-connector/${organization.toLowerCase()}`)
-    .digest("hex");
-  return [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    hex.slice(12, 16),
-    hex.slice(16, 20),
-    hex.slice(20, 32),
-  ].join("-");
+  return stableGuid(`github-connector/${organization.toLowerCase()}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { stableGuid } from "../../infra/naming";
 
 /**
  * Mock provider answers for the offline engine. Resources echo their inputs plus an id and the few
@@ -23,18 +24,6 @@ export interface MockResourceArgs {
 export interface MockCallArgs {
   token: string;
   inputs: Inputs;
-}
-
-/** A stable GUID-shaped value derived from a seed. */
-export function stableGuid(seed: string): string {
-  const hex = createHash("sha256").update(seed).digest("hex");
-  return [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    hex.slice(12, 16),
-    hex.slice(16, 20),
-    hex.slice(20, 32),
-  ].join("-");
 }
 
 function lowerFirst(text: string): string {
