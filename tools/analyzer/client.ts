@@ -177,6 +177,19 @@ export class AnalyzerClient {
     });
   }
 
+  /** The CLI's first call; @pulumi/policy packs answer UNIMPLEMENTED, and the CLI goes on. */
+  async handshake(rootDirectory: string): Promise<void> {
+    const request = new analyzerProto.AnalyzerHandshakeRequest();
+    request.setEngineAddress("127.0.0.1:0");
+    request.setRootDirectory(rootDirectory);
+    request.setProgramDirectory(rootDirectory);
+    try {
+      await this.call("handshake", request);
+    } catch (err) {
+      if (!/UNIMPLEMENTED/.test((err as Error).message)) throw err;
+    }
+  }
+
   async configureStack(stack: {
     stack: string;
     project: string;

@@ -33,7 +33,7 @@ export interface SessionOptions {
 
 /**
  * One running policy pack, driven through the calls the Pulumi CLI makes in the CLI's order:
- * ConfigureStack, GetPluginInfo, GetAnalyzerInfo, Configure, then Analyze per resource and
+ * Handshake, ConfigureStack, GetPluginInfo, GetAnalyzerInfo, Configure, then Analyze per resource and
  * AnalyzeStack once per check.
  */
 export class PolicySession {
@@ -59,6 +59,7 @@ export class PolicySession {
       },
     });
     try {
+      await running.client.handshake(path.resolve(options.packDir ?? DEFAULT_PACK_DIR));
       await running.client.configureStack({
         stack: options.stack,
         project: options.project,
