@@ -108,6 +108,25 @@ async function main(): Promise<number> {
           `(Analyze x${size}: ${eachMs.toFixed(0)} ms, AnalyzeStack: ${stackMs.toFixed(0)} ms, total ${totalMs.toFixed(0)} ms)`,
       );
     }
+    // The protocol's floor: the same number of Analyze calls for a resource no policy looks at.
+    const largest = sizes[sizes.length - 1];
+    const empty = Array.from({ length: largest }, (_, index) => ({
+      urn: `urn:pulumi:${stack}::bench::bench:index:Empty::empty-${index}`,
+      type: "bench:index:Empty",
+      name: `empty-${index}`,
+      inputs: {},
+    }));
+    const floorTimes: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now();
+      await session.analyzeEach(empty, concurrency);
+      floorTimes.push(performance.now() - started);
+    }
+    const floorMs = median(floorTimes);
+    console.log(
+      `floor: ${largest} Analyze calls of an empty resource no policy covers: ` +
+        `${Math.round(largest / (floorMs / 1000))} calls/s (${floorMs.toFixed(0)} ms): gRPC and protobuf per call`,
+    );
     if (results.length > 1) {
       const first = results[0];
       const last = results[results.length - 1];
