@@ -181,6 +181,34 @@ export function privateEndpointsFor(
   );
 }
 
+/**
+ * Reports each resource of `target.type` that is not private (ACR-03, KV-03, RED-03), in one
+ * violation on the resource: the problems `accessProblems` finds on its own inputs, then a missing
+ * private endpoint.
+ */
+export function reportNotPrivate(
+  resources: PolicyResource[],
+  target: { type: string; kind: string; groupId: string },
+  accessProblems: (resource: PolicyResource) => string[],
+  reportViolation: ReportViolation,
+): void {
+  const { type, kind, groupId } = target;
+  for (const resource of ofType(resources, type)) {
+    const problems = accessProblems(resource);
+    if (privateEndpointsFor(resources, resource).length === 0) {
+      problems.push(
+        `no private endpoint targets it, add a network:PrivateEndpoint whose privateLinkServiceConnections[].privateLinkServiceId is the ${kind}'s id (groupIds: ["${groupId}"])`,
+      );
+    }
+    reportProblems(
+      reportViolation,
+      `${kind} '${resource.name}' is not private`,
+      problems,
+      resource.urn,
+    );
+  }
+}
+
 /** The diagnostic settings of the stack on `target` (their resourceUri is the target's id). */
 export function diagnosticSettingsFor(
   resources: PolicyResource[],

@@ -3,8 +3,8 @@ import {
   AUDIT_CATEGORY_GROUPS,
   equalsIgnoringCase,
   ofType,
-  privateEndpointsFor,
   reportMissingLogs,
+  reportNotPrivate,
   reportProblems,
   requireDefenderPlan,
   resourcePolicy,
@@ -105,7 +105,8 @@ const kv02 = resourcePolicy(
   },
 );
 
-function privateAccessProblems(vault: PolicyResource, resources: PolicyResource[]): string[] {
+/** What keeps a vault reachable from outside its network: its firewall or public network access. */
+function vaultAccessProblems(vault: PolicyResource): string[] {
   const properties = vaultProperties(vault.props);
   const problems: string[] = [];
   const defaultAction = properties.networkAcls?.defaultAction;
@@ -119,11 +120,6 @@ function privateAccessProblems(vault: PolicyResource, resources: PolicyResource[
       `properties.publicNetworkAccess is ${shown(properties.publicNetworkAccess)}, set it to "Disabled"`,
     );
   }
-  if (privateEndpointsFor(resources, vault).length === 0) {
-    problems.push(
-      `no private endpoint targets it, add a network:PrivateEndpoint whose privateLinkServiceConnections[].privateLinkServiceId is the vault's id (groupIds: ["vault"])`,
-    );
-  }
   return problems;
 }
 
@@ -135,16 +131,13 @@ const kv03 = stackPolicy(
     rule: "Stack: vault properties.networkAcls.defaultAction Deny and publicNetworkAccess Disabled, with a private endpoint",
   },
   {
-    validateStack: (args, reportViolation) => {
-      for (const vault of ofType(args.resources, VAULT)) {
-        reportProblems(
-          reportViolation,
-          `vault '${vault.name}' is not private`,
-          privateAccessProblems(vault, args.resources),
-          vault.urn,
-        );
-      }
-    },
+    validateStack: (args, reportViolation) =>
+      reportNotPrivate(
+        args.resources,
+        { type: VAULT, kind: "vault", groupId: "vault" },
+        vaultAccessProblems,
+        reportViolation,
+      ),
   },
 );
 

@@ -1,8 +1,8 @@
+import type { PolicyResource } from "@pulumi/policy";
 import {
   equalsIgnoringCase,
-  ofType,
-  privateEndpointsFor,
   propertyIgnoringCase,
+  reportNotPrivate,
   reportProblems,
   resourcePolicy,
   shown,
@@ -58,6 +58,15 @@ const red02 = resourcePolicy(
   },
 );
 
+/** What keeps a cache reachable from outside its network: public network access. */
+function cacheAccessProblems(cache: PolicyResource): string[] {
+  const access = (cache.props as RedisProps).publicNetworkAccess;
+  if (equalsIgnoringCase(access, "Disabled")) return [];
+  return [
+    `publicNetworkAccess is ${shown(access)} (Enabled unless set); set publicNetworkAccess: "Disabled"`,
+  ];
+}
+
 const red03 = stackPolicy(
   {
     id: "RED-03",
@@ -66,28 +75,13 @@ const red03 = stackPolicy(
     rule: "Stack: Redis publicNetworkAccess is Disabled and a private endpoint targets the cache",
   },
   {
-    validateStack: (args, reportViolation) => {
-      for (const cache of ofType(args.resources, REDIS)) {
-        const problems: string[] = [];
-        const access = (cache.props as RedisProps).publicNetworkAccess;
-        if (!equalsIgnoringCase(access, "Disabled")) {
-          problems.push(
-            `publicNetworkAccess is ${shown(access)} (Enabled unless set); set publicNetworkAccess: "Disabled"`,
-          );
-        }
-        if (privateEndpointsFor(args.resources, cache).length === 0) {
-          problems.push(
-            `no private endpoint targets it; add a network:PrivateEndpoint whose privateLinkServiceConnections[].privateLinkServiceId is the cache's id (groupIds: ["redisCache"])`,
-          );
-        }
-        reportProblems(
-          reportViolation,
-          `cache '${cache.name}' is not private`,
-          problems,
-          cache.urn,
-        );
-      }
-    },
+    validateStack: (args, reportViolation) =>
+      reportNotPrivate(
+        args.resources,
+        { type: REDIS, kind: "cache", groupId: "redisCache" },
+        cacheAccessProblems,
+        reportViolation,
+      ),
   },
 );
 

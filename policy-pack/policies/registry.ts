@@ -1,8 +1,7 @@
+import type { PolicyResource } from "@pulumi/policy";
 import {
   equalsIgnoringCase,
-  ofType,
-  privateEndpointsFor,
-  reportProblems,
+  reportNotPrivate,
   requireDefenderPlan,
   resourcePolicy,
   shown,
@@ -48,6 +47,24 @@ const acr02 = resourcePolicy(
   },
 );
 
+/** What keeps a registry reachable from outside its network: a SKU or public network access. */
+function registryAccessProblems(registry: PolicyResource): string[] {
+  const props = registry.props as RegistryProps;
+  const problems: string[] = [];
+  const sku = props.sku?.name;
+  if (!equalsIgnoringCase(sku, "Premium")) {
+    problems.push(
+      `sku.name is ${shown(sku)}, set sku: { name: "Premium" } (private endpoints need Premium)`,
+    );
+  }
+  if (!equalsIgnoringCase(props.publicNetworkAccess, "Disabled")) {
+    problems.push(
+      `publicNetworkAccess is ${shown(props.publicNetworkAccess)}, set publicNetworkAccess: "Disabled"`,
+    );
+  }
+  return problems;
+}
+
 const acr03 = stackPolicy(
   {
     id: "ACR-03",
@@ -56,34 +73,13 @@ const acr03 = stackPolicy(
     rule: "Stack: registry sku.name is Premium, publicNetworkAccess is Disabled, and a private endpoint targets it",
   },
   {
-    validateStack: (args, reportViolation) => {
-      for (const registry of ofType(args.resources, REGISTRY)) {
-        const props = registry.props as RegistryProps;
-        const problems: string[] = [];
-        const sku = props.sku?.name;
-        if (!equalsIgnoringCase(sku, "Premium")) {
-          problems.push(
-            `sku.name is ${shown(sku)}, set sku: { name: "Premium" } (private endpoints need Premium)`,
-          );
-        }
-        if (!equalsIgnoringCase(props.publicNetworkAccess, "Disabled")) {
-          problems.push(
-            `publicNetworkAccess is ${shown(props.publicNetworkAccess)}, set publicNetworkAccess: "Disabled"`,
-          );
-        }
-        if (privateEndpointsFor(args.resources, registry).length === 0) {
-          problems.push(
-            `no private endpoint targets it, add a network:PrivateEndpoint whose privateLinkServiceConnections[].privateLinkServiceId is the registry's id (groupIds: ["registry"])`,
-          );
-        }
-        reportProblems(
-          reportViolation,
-          `registry '${registry.name}' is not private`,
-          problems,
-          registry.urn,
-        );
-      }
-    },
+    validateStack: (args, reportViolation) =>
+      reportNotPrivate(
+        args.resources,
+        { type: REGISTRY, kind: "registry", groupId: "registry" },
+        registryAccessProblems,
+        reportViolation,
+      ),
   },
 );
 

@@ -1,5 +1,21 @@
 import { describe, expect, it } from "vitest";
 import {
+  CLUSTER,
+  diagnosticSetting,
+  expectCantRun,
+  expectFailure,
+  expectMandatoryWhenConfigured,
+  expectPasses,
+  fixtureChanger,
+  logAnalyticsWorkspace,
+  POLICY_ASSIGNMENT,
+  present,
+  setPath,
+  setPaths,
+  type FailureCase,
+  type Level,
+} from "../support/policy-fixtures";
+import {
   analyze,
   testResource,
   UNKNOWN,
@@ -7,11 +23,7 @@ import {
   type TestResource,
 } from "../support/policy-harness";
 
-const CLUSTER = "azure-native:containerservice:ManagedCluster";
 const AGENT_POOL = "azure-native:containerservice:AgentPool";
-const WORKSPACE = "azure-native:operationalinsights:Workspace";
-const DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting";
-const POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment";
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const RATIFY_CONSTRAINT = "kubernetes:constraints.gatekeeper.sh/v1beta1:RatifyVerification";
 
@@ -26,19 +38,6 @@ const AKS_POLICIES = Array.from(
   { length: 13 },
   (_, index) => `aks-${String(index + 1).padStart(2, "0")}`,
 );
-
-/** Sets the property at a dotted path (creating objects on the way); `undefined` removes it. */
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split(".");
-  const last = keys.pop()!;
-  let node = target;
-  for (const key of keys) {
-    node[key] ??= {};
-    node = node[key] as Record<string, unknown>;
-  }
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-}
 
 function clusterInputs(): Record<string, unknown> {
   return {
@@ -94,11 +93,11 @@ interface Fixture {
 
 /** The cluster as prod builds it, with audit logs, pod security in Deny and Ratify enforced. */
 function compliantFixture(): Fixture {
-  const workspace = testResource(WORKSPACE, "monitoring-workspace", { retentionInDays: 90 });
+  const workspace = logAnalyticsWorkspace();
   const cluster = testResource(CLUSTER, "contoso-aks", clusterInputs());
-  const diagnostics = testResource(
-    DIAGNOSTIC_SETTING,
+  const diagnostics = diagnosticSetting(
     "contoso-aks-diagnostics",
+    cluster,
     {
       resourceUri: "/subscriptions/0000/aks",
       workspaceId: WORKSPACE_ID,
@@ -107,7 +106,7 @@ function compliantFixture(): Fixture {
         { category: "guard", enabled: true },
       ],
     },
-    { dependsOn: { resourceUri: [cluster], workspaceId: [workspace] } },
+    workspace,
   );
   const podSecurity = testResource(
     POLICY_ASSIGNMENT,
@@ -143,23 +142,14 @@ function compliantFixture(): Fixture {
 
 function resourcesOf(fixture: Fixture): TestResource[] {
   const { workspace, cluster, diagnostics, podSecurity, ratify, enforcement, others } = fixture;
-  return [workspace, cluster, diagnostics, podSecurity, ratify, enforcement, ...others].filter(
-    (resource): resource is TestResource => resource !== undefined,
-  );
+  return present(workspace, cluster, diagnostics, podSecurity, ratify, enforcement, ...others);
 }
 
-function withFixture(change: (fixture: Fixture) => void): TestResource[] {
-  const fixture = compliantFixture();
-  change(fixture);
-  return resourcesOf(fixture);
-}
+const withFixture = fixtureChanger(compliantFixture, resourcesOf);
 
 /** The compliant fixture with the cluster's inputs changed: path -> value (undefined removes). */
 function withCluster(changes: Record<string, unknown>): TestResource[] {
-  return withFixture((fixture) => {
-    for (const [path, value] of Object.entries(changes))
-      setPath(fixture.cluster.inputs, path, value);
-  });
+  return withFixture((fixture) => setPaths(fixture.cluster.inputs, changes));
 }
 
 /** A change to one of the fixture's other resources. */
@@ -167,10 +157,7 @@ function withInputs(
   which: "diagnostics" | "podSecurity" | "ratify" | "enforcement",
   changes: Record<string, unknown>,
 ): TestResource[] {
-  return withFixture((fixture) => {
-    for (const [path, value] of Object.entries(changes))
-      setPath(fixture[which]!.inputs, path, value);
-  });
+  return withFixture((fixture) => setPaths(fixture[which]!.inputs, changes));
 }
 
 const fixtureUrns = (() => {
@@ -184,12 +171,11 @@ const fixtureUrns = (() => {
 
 describe("cluster policies: compliant stacks", () => {
   it("the prod-like cluster passes every AKS policy", async () => {
-    const violations = await analyze(resourcesOf(compliantFixture()));
-    for (const policy of AKS_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+    await expectPasses(resourcesOf(compliantFixture()), AKS_POLICIES);
   });
 
   it("accepts the variants the controls allow", async () => {
-    const violations = await analyze(
+    await expectPasses(
       withFixture((fixture) => {
         const cluster = fixture.cluster.inputs;
         // Add-on keys in another case (AKS-01, AKS-05, AKS-06).
@@ -223,8 +209,8 @@ describe("cluster policies: compliant stacks", () => {
           }),
         );
       }),
+      AKS_POLICIES,
     );
-    for (const policy of AKS_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
   });
 
   it("AKS-12 takes a constraint without enforcementAction as Gatekeeper's default, deny", async () => {
@@ -235,21 +221,12 @@ describe("cluster policies: compliant stacks", () => {
   });
 
   it("stack policies have nothing to say about a stack without a cluster", async () => {
-    const violations = await analyze([testResource(WORKSPACE, "alone", { retentionInDays: 30 })]);
-    for (const policy of ["aks-10", "aks-11", "aks-12"]) {
-      expect(violationsOf(violations, policy)).toEqual([]);
-    }
+    await expectPasses(
+      [logAnalyticsWorkspace("alone", { retentionInDays: 30 })],
+      ["aks-10", "aks-11", "aks-12"],
+    );
   });
 });
-
-interface FailureCase {
-  what: string;
-  resources: () => TestResource[];
-  policy: string;
-  level: "mandatory" | "advisory";
-  urn?: string;
-  message: string;
-}
 
 /** A cluster input change that one policy must flag, mandatory and on the cluster. */
 function clusterFailure(
@@ -257,7 +234,7 @@ function clusterFailure(
   what: string,
   changes: Record<string, unknown>,
   message: string,
-  level: "mandatory" | "advisory" = "mandatory",
+  level: Level = "mandatory",
 ): FailureCase {
   return { policy, what, resources: () => withCluster(changes), level, message };
 }
@@ -416,16 +393,10 @@ const stackFailures: FailureCase[] = [
     what: "a diagnostic setting without a workspace",
     resources: () =>
       withFixture((fixture) => {
-        const { cluster } = fixture;
-        fixture.diagnostics = testResource(
-          DIAGNOSTIC_SETTING,
-          "to-storage",
-          {
-            storageAccountId: "/subscriptions/0000/storage",
-            logs: [{ category: "guard", enabled: true }],
-          },
-          { dependsOn: { resourceUri: [cluster] } },
-        );
+        fixture.diagnostics = diagnosticSetting("to-storage", fixture.cluster, {
+          storageAccountId: "/subscriptions/0000/storage",
+          logs: [{ category: "guard", enabled: true }],
+        });
       }),
     level: "mandatory",
     message: "has diagnostic setting(s) 'to-storage' but none sends to Log Analytics",
@@ -579,19 +550,8 @@ const stackFailures: FailureCase[] = [
 ];
 
 describe("cluster policies: each failure mode", () => {
-  it.each([...clusterFailures, ...stackFailures])(
-    "$policy: $what",
-    async ({ resources, policy, level, urn, message }) => {
-      const violations = violationsOf(await analyze(resources()), policy);
-      expect(violations).toEqual([
-        {
-          policy,
-          enforcementLevel: level,
-          urn: urn ?? fixtureUrns.cluster,
-          message: expect.stringContaining(message),
-        },
-      ]);
-    },
+  it.each([...clusterFailures, ...stackFailures])("$policy: $what", (failure) =>
+    expectFailure(failure, fixtureUrns.cluster),
   );
 
   it("AKS-12 names every missing piece in one violation", async () => {
@@ -616,39 +576,20 @@ describe("cluster policies: levels and unknown values", () => {
       setPath(fixture.podSecurity!.inputs, "parameters.effect.value", "Audit");
       delete fixture.ratify;
     });
-    const violations = await analyze(resources, {
-      policyConfig: { "aks-08": "mandatory", "aks-11": "mandatory", "aks-12": "mandatory" },
-    });
-    for (const policy of ["aks-08", "aks-11", "aks-12"]) {
-      expect(violationsOf(violations, policy)).toEqual([
-        expect.objectContaining({ enforcementLevel: "mandatory" }),
-      ]);
-    }
+    await expectMandatoryWhenConfigured(resources, ["aks-08", "aks-11", "aks-12"]);
   });
 
-  it("an unknown disableLocalAccounts gives an advisory 'can't run' diagnostic, not a pass", async () => {
-    const violations = violationsOf(
-      await analyze(withCluster({ disableLocalAccounts: UNKNOWN })),
+  it("an unknown disableLocalAccounts gives an advisory 'can't run' diagnostic, not a pass", () =>
+    expectCantRun(
+      withCluster({ disableLocalAccounts: UNKNOWN }),
       "aks-03",
-    );
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(/can't run policy 'aks-03'.*\.disableLocalAccounts/),
-      }),
-    ]);
-  });
+      /can't run policy 'aks-03'.*\.disableLocalAccounts/,
+    ));
 
-  it("an unknown pod security effect stops AKS-11 with the advisory diagnostic", async () => {
-    const violations = violationsOf(
-      await analyze(withInputs("podSecurity", { "parameters.effect.value": UNKNOWN })),
+  it("an unknown pod security effect stops AKS-11 with the advisory diagnostic", () =>
+    expectCantRun(
+      withInputs("podSecurity", { "parameters.effect.value": UNKNOWN }),
       "aks-11",
-    );
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(/can't run policy 'aks-11'.*during preview/),
-      }),
-    ]);
-  });
+      /can't run policy 'aks-11'.*during preview/,
+    ));
 });

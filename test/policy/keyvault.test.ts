@@ -1,5 +1,21 @@
 import { describe, expect, it } from "vitest";
 import {
+  diagnosticSetting,
+  expectCantRun,
+  expectFailure,
+  expectMandatoryWhenConfigured,
+  expectPasses,
+  fixtureChanger,
+  logAnalyticsWorkspace,
+  present,
+  PRICING,
+  privateEndpoint,
+  setPath,
+  setPaths,
+  VAULT,
+  type FailureCase,
+} from "../support/policy-fixtures";
+import {
   analyze,
   testResource,
   UNKNOWN,
@@ -7,28 +23,9 @@ import {
   type TestResource,
 } from "../support/policy-harness";
 
-const VAULT = "azure-native:keyvault:Vault";
-const WORKSPACE = "azure-native:operationalinsights:Workspace";
-const PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint";
-const PRICING = "azure-native:security:Pricing";
-const DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting";
-
 const KV_POLICIES = ["kv-01", "kv-02", "kv-03", "kv-04", "kv-05"];
 const WORKSPACE_ID =
   "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log";
-
-/** Sets the property at a dotted path (creating objects on the way); `undefined` removes it. */
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split(".");
-  const last = keys.pop()!;
-  let node = target;
-  for (const key of keys) {
-    node[key] ??= {};
-    node = node[key] as Record<string, unknown>;
-  }
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-}
 
 interface Fixture {
   workspace: TestResource;
@@ -41,7 +38,7 @@ interface Fixture {
 
 /** The vault as prod builds it: RBAC, purge protection, private only, Defender, audit logs. */
 function compliantFixture(): Fixture {
-  const workspace = testResource(WORKSPACE, "monitoring-workspace", { retentionInDays: 90 });
+  const workspace = logAnalyticsWorkspace();
   const vault = testResource(VAULT, "contoso-kv", {
     vaultName: "kv-contoso-prod",
     resourceGroupName: "rg-contoso-prod",
@@ -56,65 +53,53 @@ function compliantFixture(): Fixture {
       networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [] },
     },
   });
-  const endpoint = testResource(
-    PRIVATE_ENDPOINT,
-    "contoso-kv-pe",
-    {
-      privateLinkServiceConnections: [
-        { name: "vault", privateLinkServiceId: "/subscriptions/0000/kv", groupIds: ["vault"] },
-      ],
-    },
-    { dependsOn: { privateLinkServiceConnections: [vault] } },
-  );
+  const endpoint = privateEndpoint("contoso-kv-pe", vault, {
+    name: "vault",
+    privateLinkServiceId: "/subscriptions/0000/kv",
+    groupId: "vault",
+  });
   const pricing = testResource(PRICING, "defender-keyvaults", {
     pricingName: "KeyVaults",
     pricingTier: "Standard",
     subPlan: "PerKeyVault",
     scopeId: "/subscriptions/00000000-0000-0000-0000-000000000000",
   });
-  const diagnostics = testResource(
-    DIAGNOSTIC_SETTING,
+  const diagnostics = diagnosticSetting(
     "contoso-kv-diagnostics",
+    vault,
     {
       resourceUri: "/subscriptions/0000/kv",
       workspaceId: WORKSPACE_ID,
       logs: [{ category: "AuditEvent", enabled: true }],
     },
-    { dependsOn: { resourceUri: [vault], workspaceId: [workspace] } },
+    workspace,
   );
   return { workspace, vault, endpoint, pricing, diagnostics, others: [] };
 }
 
 function resourcesOf(fixture: Fixture): TestResource[] {
   const { workspace, vault, endpoint, pricing, diagnostics, others } = fixture;
-  return [workspace, vault, endpoint, pricing, diagnostics, ...others].filter(
-    (resource): resource is TestResource => resource !== undefined,
-  );
+  return present(workspace, vault, endpoint, pricing, diagnostics, ...others);
 }
 
-function withFixture(change: (fixture: Fixture) => void): TestResource[] {
-  const fixture = compliantFixture();
-  change(fixture);
-  return resourcesOf(fixture);
-}
+const withFixture = fixtureChanger(compliantFixture, resourcesOf);
 
 /** The compliant fixture with vault `properties.*` inputs changed (undefined removes). */
 function withVault(changes: Record<string, unknown>): TestResource[] {
-  return withFixture((fixture) => {
-    for (const [path, value] of Object.entries(changes)) {
-      setPath(fixture.vault.inputs, `properties.${path}`, value);
-    }
-  });
+  return withFixture((fixture) =>
+    setPaths(fixture.vault.inputs.properties as Record<string, unknown>, changes),
+  );
 }
 
 function withDiagnostics(inputs: Record<string, unknown>, dependsOnWorkspace = true) {
   return withFixture((fixture) => {
     const { vault, workspace } = fixture;
-    fixture.diagnostics = testResource(DIAGNOSTIC_SETTING, "contoso-kv-diagnostics", inputs, {
-      dependsOn: dependsOnWorkspace
-        ? { resourceUri: [vault], workspaceId: [workspace] }
-        : { resourceUri: [vault] },
-    });
+    fixture.diagnostics = diagnosticSetting(
+      "contoso-kv-diagnostics",
+      vault,
+      inputs,
+      dependsOnWorkspace ? workspace : undefined,
+    );
   });
 }
 
@@ -125,42 +110,29 @@ const fixtureUrns = (() => {
 
 describe("key vault policies: compliant stacks", () => {
   it("the prod-like vault passes every KV policy", async () => {
-    const violations = await analyze(resourcesOf(compliantFixture()));
-    for (const policy of KV_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+    await expectPasses(resourcesOf(compliantFixture()), KV_POLICIES);
   });
 
   it("accepts lower-case enum values, an allLogs group and a literal workspace id", async () => {
-    const violations = await analyze(
+    await expectPasses(
       withFixture((fixture) => {
         setPath(fixture.vault.inputs, "properties.publicNetworkAccess", "disabled");
         setPath(fixture.vault.inputs, "properties.networkAcls.defaultAction", "deny");
         setPath(fixture.pricing!.inputs, "pricingTier", "standard");
-        const { vault } = fixture;
-        fixture.diagnostics = testResource(
-          DIAGNOSTIC_SETTING,
-          "all-logs",
-          { workspaceId: WORKSPACE_ID, logs: [{ categoryGroup: "allLogs", enabled: true }] },
-          { dependsOn: { resourceUri: [vault] } },
-        );
+        fixture.diagnostics = diagnosticSetting("all-logs", fixture.vault, {
+          workspaceId: WORKSPACE_ID,
+          logs: [{ categoryGroup: "allLogs", enabled: true }],
+        });
       }),
+      KV_POLICIES,
     );
-    for (const policy of KV_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
   });
 
   it("KV-04 wants no Key Vault plan from a stack without a vault", async () => {
-    const violations = await analyze([testResource(WORKSPACE, "alone", { retentionInDays: 30 })]);
+    const violations = await analyze([logAnalyticsWorkspace("alone", { retentionInDays: 30 })]);
     expect(violationsOf(violations, "kv-04")).toEqual([]);
   });
 });
-
-interface FailureCase {
-  what: string;
-  resources: () => TestResource[];
-  policy: string;
-  level: "mandatory" | "advisory";
-  urn?: string;
-  message: string;
-}
 
 const failures: FailureCase[] = [
   {
@@ -316,17 +288,7 @@ const failures: FailureCase[] = [
 ];
 
 describe("key vault policies: each failure mode", () => {
-  it.each(failures)("$policy: $what", async ({ resources, policy, level, urn, message }) => {
-    const violations = violationsOf(await analyze(resources()), policy);
-    expect(violations).toEqual([
-      {
-        policy,
-        enforcementLevel: level,
-        urn: urn ?? fixtureUrns.vault,
-        message: expect.stringContaining(message),
-      },
-    ]);
-  });
+  it.each(failures)("$policy: $what", (failure) => expectFailure(failure, fixtureUrns.vault));
 });
 
 describe("key vault policies: config thresholds, levels and unknown values", () => {
@@ -368,40 +330,20 @@ describe("key vault policies: config thresholds, levels and unknown values", () 
     ).rejects.toThrow(/kv-02\.minSoftDeleteRetentionDays/);
   });
 
-  it("KV-03 (level P) is mandatory when the stack's policy config says so", async () => {
-    const violations = await analyze(withVault({ publicNetworkAccess: "Enabled" }), {
-      policyConfig: { "kv-03": "mandatory" },
-    });
-    expect(violationsOf(violations, "kv-03")).toEqual([
-      expect.objectContaining({ enforcementLevel: "mandatory" }),
-    ]);
-  });
+  it("KV-03 (level P) is mandatory when the stack's policy config says so", () =>
+    expectMandatoryWhenConfigured(withVault({ publicNetworkAccess: "Enabled" }), ["kv-03"]));
 
-  it("an unknown enableRbacAuthorization gives an advisory 'can't run' diagnostic", async () => {
-    const violations = violationsOf(
-      await analyze(withVault({ enableRbacAuthorization: UNKNOWN })),
+  it("an unknown enableRbacAuthorization gives an advisory 'can't run' diagnostic", () =>
+    expectCantRun(
+      withVault({ enableRbacAuthorization: UNKNOWN }),
       "kv-01",
-    );
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(
-          /can't run policy 'kv-01'.*\.properties\.enableRbacAuthorization/,
-        ),
-      }),
-    ]);
-  });
+      /can't run policy 'kv-01'.*\.properties\.enableRbacAuthorization/,
+    ));
 
-  it("unknown log settings stop KV-05 with the advisory diagnostic, not a pass", async () => {
-    const violations = violationsOf(
-      await analyze(withDiagnostics({ workspaceId: WORKSPACE_ID, logs: UNKNOWN })),
+  it("unknown log settings stop KV-05 with the advisory diagnostic, not a pass", () =>
+    expectCantRun(
+      withDiagnostics({ workspaceId: WORKSPACE_ID, logs: UNKNOWN }),
       "kv-05",
-    );
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(/can't run policy 'kv-05'.*\.logs/),
-      }),
-    ]);
-  });
+      /can't run policy 'kv-05'.*\.logs/,
+    ));
 });

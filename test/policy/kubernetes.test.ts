@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
+  expectCantRun,
+  expectFailure,
+  expectPasses,
+  fixtureChanger,
+  NAMESPACE,
+  present,
+  REGISTRY,
+  type FailureCase,
+} from "../support/policy-fixtures";
+import {
   analyze,
   secret,
   testResource,
@@ -8,11 +18,9 @@ import {
   type TestResource,
 } from "../support/policy-harness";
 
-const NAMESPACE = "kubernetes:core/v1:Namespace";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SECRET = "kubernetes:core/v1:Secret";
-const REGISTRY = "azure-native:containerregistry:Registry";
 
 const K8S_POLICIES = ["k8s-01", "k8s-02", "k8s-03", "k8s-04", "k8s-05", "k8s-06", "k8s-07"];
 const DIGEST = `sha256:${"4f53cda18c2baa0c".repeat(4)}`;
@@ -180,16 +188,10 @@ function workload(fixture: Fixture, kind: keyof typeof WORKLOAD_KINDS = "Deploym
 
 function resourcesOf(fixture: Fixture, kind: keyof typeof WORKLOAD_KINDS = "Deployment") {
   const { namespace, denyAll, registry, others } = fixture;
-  return [namespace, denyAll, registry, workload(fixture, kind), ...others].filter(
-    (resource): resource is TestResource => resource !== undefined,
-  );
+  return present(namespace, denyAll, registry, workload(fixture, kind), ...others);
 }
 
-function withFixture(change: (fixture: Fixture) => void): TestResource[] {
-  const fixture = compliantFixture();
-  change(fixture);
-  return resourcesOf(fixture);
-}
+const withFixture = fixtureChanger(compliantFixture, resourcesOf);
 
 /** Shorthands for the app container, the init container and the pod of a fixture. */
 const app = (fixture: Fixture) => fixture.pod.containers[0];
@@ -204,8 +206,7 @@ const URNS = (() => {
 
 describe("kubernetes policies: compliant stacks", () => {
   it("prod's namespace, deny-all policy and hardened workload pass every K8S policy", async () => {
-    const violations = await analyze(resourcesOf(compliantFixture()));
-    for (const policy of K8S_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+    await expectPasses(resourcesOf(compliantFixture()), K8S_POLICIES);
   });
 
   it("K8S-01 finds the deny-all policy by namespace name when there is no dependency", async () => {
@@ -261,19 +262,13 @@ describe("kubernetes policies: compliant stacks", () => {
 
 // ---------------------------------------------------------------------------------------------
 
-interface FailureCase {
-  what: string;
-  change: (fixture: Fixture) => void;
-  policy: string;
-  level: "mandatory" | "advisory";
-  urn?: string;
-  message: string;
-}
+/** A failure case that changes the compliant fixture. */
+type FixtureFailure = Omit<FailureCase, "resources"> & { change: (fixture: Fixture) => void };
 
 const C0 = "spec.template.spec.containers[0]";
 const I0 = "spec.template.spec.initContainers[0]";
 
-const namespaceFailures: FailureCase[] = [
+const namespaceFailures: FixtureFailure[] = [
   {
     what: "no network policy in the namespace",
     change: (fixture) => delete fixture.denyAll,
@@ -368,7 +363,7 @@ const namespaceFailures: FailureCase[] = [
   },
 ];
 
-const securityFailures: FailureCase[] = [
+const securityFailures: FixtureFailure[] = [
   {
     what: "a container overriding runAsNonRoot",
     change: (fixture) => (app(fixture).securityContext!.runAsNonRoot = false),
@@ -503,7 +498,7 @@ const securityFailures: FailureCase[] = [
   },
 ];
 
-const imageFailures: FailureCase[] = [
+const imageFailures: FixtureFailure[] = [
   {
     what: "an image from Docker Hub",
     change: (fixture) => (app(fixture).image = "nginx:1.27"),
@@ -546,7 +541,7 @@ const imageFailures: FailureCase[] = [
 ];
 
 const SECRET_FIX = "through the Key Vault CSI driver";
-const secretFailures: FailureCase[] = [
+const secretFailures: FixtureFailure[] = [
   {
     what: "a literal password",
     change: (fixture) => app(fixture).env!.push({ name: "DB_PASSWORD", value: "hunter2" }),
@@ -660,17 +655,8 @@ const secretFailures: FailureCase[] = [
 describe("kubernetes policies: each failure mode", () => {
   it.each([...namespaceFailures, ...securityFailures, ...imageFailures, ...secretFailures])(
     "$policy: $what",
-    async ({ change, policy, level, urn, message }) => {
-      const violations = violationsOf(await analyze(withFixture(change)), policy);
-      expect(violations).toEqual([
-        {
-          policy,
-          enforcementLevel: level,
-          urn: urn ?? URNS.workload,
-          message: expect.stringContaining(message),
-        },
-      ]);
-    },
+    ({ change, ...failure }) =>
+      expectFailure({ ...failure, resources: () => withFixture(change) }, URNS.workload),
   );
 
   it("K8S-06 names the fix in every message", async () => {
@@ -750,29 +736,17 @@ describe("kubernetes policies: config and unknown values", () => {
     expect(violationsOf(pinned, "k8s-05")).toEqual([]);
   });
 
-  it("an unknown securityContext gives an advisory 'can't run' diagnostic, not a pass", async () => {
-    const violations = violationsOf(
-      await analyze(withFixture((fixture) => (app(fixture).securityContext = UNKNOWN as never))),
+  it("an unknown securityContext gives an advisory 'can't run' diagnostic, not a pass", () =>
+    expectCantRun(
+      withFixture((fixture) => (app(fixture).securityContext = UNKNOWN as never)),
       "k8s-03",
-    );
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(/can't run policy 'k8s-03'.*securityContext/),
-      }),
-    ]);
-  });
+      /can't run policy 'k8s-03'.*securityContext/,
+    ));
 
-  it("an unknown image stops K8S-05 (a stack policy) the same way", async () => {
-    const violations = violationsOf(
-      await analyze(withFixture((fixture) => (app(fixture).image = UNKNOWN as string))),
+  it("an unknown image stops K8S-05 (a stack policy) the same way", () =>
+    expectCantRun(
+      withFixture((fixture) => (app(fixture).image = UNKNOWN as string)),
       "k8s-05",
-    );
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(/can't run policy 'k8s-05'.*image/),
-      }),
-    ]);
-  });
+      /can't run policy 'k8s-05'.*image/,
+    ));
 });

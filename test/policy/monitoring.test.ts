@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
 import {
+  diagnosticSetting,
+  expectCantRun,
+  expectFailure,
+  expectPasses,
+  fixtureChanger,
+  logAnalyticsWorkspace,
+  REDIS,
+  REGISTRY,
+  VAULT,
+  type FailureCase,
+} from "../support/policy-fixtures";
+import {
   analyze,
   testResource,
   UNKNOWN,
@@ -7,14 +19,9 @@ import {
   type TestResource,
 } from "../support/policy-harness";
 
-const WORKSPACE = "azure-native:operationalinsights:Workspace";
 const SENTINEL = "azure-native:securityinsights:SentinelOnboardingState";
 const SCHEDULED_RULE = "azure-native:securityinsights:ScheduledAlertRule";
 const FUSION_RULE = "azure-native:securityinsights:FusionAlertRule";
-const DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting";
-const REGISTRY = "azure-native:containerregistry:Registry";
-const VAULT = "azure-native:keyvault:Vault";
-const REDIS = "azure-native:redis:Redis";
 
 const MON_POLICIES = ["mon-01", "mon-02", "mon-03", "mon-04"];
 const RULE_KEYS = ["privileged-container", "exec-into-pod", "keyvault-secret-sweep"];
@@ -28,23 +35,24 @@ interface Fixture {
   settings: TestResource[];
 }
 
-function diagnosticSetting(name: string, target: TestResource, workspace: TestResource) {
-  return testResource(
-    DIAGNOSTIC_SETTING,
-    name,
+/** `target`'s diagnostic setting that sends all its logs to `workspace`. */
+function allLogsTo(workspace: TestResource, target: TestResource) {
+  return diagnosticSetting(
+    `${target.name}-diagnostics`,
+    target,
     {
       name: "to-log-analytics",
       resourceUri: `/subscriptions/x/${target.name}`,
       workspaceId: "/subscriptions/x/workspaces/log-contoso-prod",
       logs: [{ categoryGroup: "allLogs", enabled: true }],
     },
-    { dependsOn: { resourceUri: [target], workspaceId: [workspace] } },
+    workspace,
   );
 }
 
 /** Prod's monitoring: workspace with 90 days, Sentinel, three rules, diagnostics on every target. */
 function compliantFixture(): Fixture {
-  const workspace = testResource(WORKSPACE, "monitoring-workspace", {
+  const workspace = logAnalyticsWorkspace("monitoring-workspace", {
     workspaceName: "log-contoso-prod",
     location: "westeurope",
     retentionInDays: 90,
@@ -70,9 +78,7 @@ function compliantFixture(): Fixture {
     testResource(VAULT, "keyvault-vault", { vaultName: "kv-contoso-prod" }),
     testResource(REDIS, "redis-cache", { name: "redis-contoso-prod" }),
   ];
-  const settings = targets.map((target) =>
-    diagnosticSetting(`${target.name}-diagnostics`, target, workspace),
-  );
+  const settings = targets.map((target) => allLogsTo(workspace, target));
   return { workspace, sentinel, rules, targets, settings };
 }
 
@@ -81,11 +87,7 @@ function resourcesOf(fixture: Fixture): TestResource[] {
   return [workspace, ...(sentinel ? [sentinel] : []), ...rules, ...targets, ...settings];
 }
 
-function withFixture(change: (fixture: Fixture) => void): TestResource[] {
-  const fixture = compliantFixture();
-  change(fixture);
-  return resourcesOf(fixture);
-}
+const withFixture = fixtureChanger(compliantFixture, resourcesOf);
 
 const URNS = (() => {
   const fixture = compliantFixture();
@@ -99,12 +101,11 @@ const URNS = (() => {
 
 describe("monitoring policies: compliant stacks", () => {
   it("prod's workspace, Sentinel, rules and diagnostic settings pass every MON policy", async () => {
-    const violations = await analyze(resourcesOf(compliantFixture()));
-    for (const policy of MON_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+    await expectPasses(resourcesOf(compliantFixture()), MON_POLICIES);
   });
 
   it("links by literal workspace name count too, and Fusion rules are analytics rules", async () => {
-    const violations = await analyze(
+    await expectPasses(
       withFixture((fixture) => {
         fixture.sentinel = testResource(SENTINEL, "sentinel-by-name", {
           workspaceName: "LOG-contoso-prod",
@@ -114,42 +115,29 @@ describe("monitoring policies: compliant stacks", () => {
           enabled: true,
         });
       }),
+      ["mon-02", "mon-03"],
     );
-    expect(violationsOf(violations, "mon-02")).toEqual([]);
-    expect(violationsOf(violations, "mon-03")).toEqual([]);
   });
 
   it("a diagnostic setting with a literal workspaceId (no dependency) sends to the workspace", async () => {
     const violations = await analyze(
       withFixture((fixture) => {
-        const registry = fixture.targets[0];
-        fixture.settings[0] = testResource(
-          DIAGNOSTIC_SETTING,
-          "literal",
-          { resourceUri: "/subscriptions/x/acr", workspaceId: "/subscriptions/x/workspaces/w" },
-          { dependsOn: { resourceUri: [registry] } },
-        );
+        fixture.settings[0] = diagnosticSetting("literal", fixture.targets[0], {
+          resourceUri: "/subscriptions/x/acr",
+          workspaceId: "/subscriptions/x/workspaces/w",
+        });
       }),
     );
     expect(violationsOf(violations, "mon-04")).toEqual([]);
   });
 
   it("a stack without a workspace or monitored resources has nothing for MON policies", async () => {
-    const violations = await analyze([
-      testResource("azure-native:network:VirtualNetwork", "vnet", { location: "westeurope" }),
-    ]);
-    for (const policy of MON_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+    await expectPasses(
+      [testResource("azure-native:network:VirtualNetwork", "vnet", { location: "westeurope" })],
+      MON_POLICIES,
+    );
   });
 });
-
-interface FailureCase {
-  what: string;
-  resources: () => TestResource[];
-  policy: string;
-  level: "mandatory" | "advisory";
-  urn: string;
-  message: string;
-}
 
 const failures: FailureCase[] = [
   {
@@ -227,13 +215,10 @@ const failures: FailureCase[] = [
     what: "a cache whose diagnostic setting has no workspace",
     resources: () =>
       withFixture((fixture) => {
-        const cache = fixture.targets[2];
-        fixture.settings[2] = testResource(
-          DIAGNOSTIC_SETTING,
-          "to-storage",
-          { resourceUri: "/subscriptions/x/redis", storageAccountId: "/subscriptions/x/st" },
-          { dependsOn: { resourceUri: [cache] } },
-        );
+        fixture.settings[2] = diagnosticSetting("to-storage", fixture.targets[2], {
+          resourceUri: "/subscriptions/x/redis",
+          storageAccountId: "/subscriptions/x/st",
+        });
       }),
     policy: "mon-04",
     level: "mandatory",
@@ -243,12 +228,7 @@ const failures: FailureCase[] = [
 ];
 
 describe("monitoring policies: each failure mode", () => {
-  it.each(failures)("$policy: $what", async ({ resources, policy, level, urn, message }) => {
-    const violations = violationsOf(await analyze(resources()), policy);
-    expect(violations).toEqual([
-      { policy, enforcementLevel: level, urn, message: expect.stringContaining(message) },
-    ]);
-  });
+  it.each(failures)("$policy: $what", (failure) => expectFailure(failure));
 });
 
 describe("monitoring policies: thresholds and unknown values", () => {
@@ -273,39 +253,22 @@ describe("monitoring policies: thresholds and unknown values", () => {
     ]);
   });
 
-  it("an unknown retentionInDays gives an advisory 'can't run' diagnostic, not a pass", async () => {
-    const violations = violationsOf(
-      await analyze(withFixture(({ workspace }) => (workspace.inputs.retentionInDays = UNKNOWN))),
+  it("an unknown retentionInDays gives an advisory 'can't run' diagnostic, not a pass", () =>
+    expectCantRun(
+      withFixture(({ workspace }) => (workspace.inputs.retentionInDays = UNKNOWN)),
       "mon-01",
-    );
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(/can't run policy 'mon-01'.*retentionInDays/),
-      }),
-    ]);
-  });
+      /can't run policy 'mon-01'.*retentionInDays/,
+    ));
 
-  it("an unknown workspaceId without a workspace dependency stops MON-04 the same way", async () => {
-    const violations = violationsOf(
-      await analyze(
-        withFixture((fixture) => {
-          const registry = fixture.targets[0];
-          fixture.settings[0] = testResource(
-            DIAGNOSTIC_SETTING,
-            "unknown-target",
-            { resourceUri: "/subscriptions/x/acr", workspaceId: UNKNOWN },
-            { dependsOn: { resourceUri: [registry] } },
-          );
-        }),
-      ),
-      "mon-04",
-    );
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(/can't run policy 'mon-04'.*workspaceId/),
+  it("an unknown workspaceId without a workspace dependency stops MON-04 the same way", () =>
+    expectCantRun(
+      withFixture((fixture) => {
+        fixture.settings[0] = diagnosticSetting("unknown-target", fixture.targets[0], {
+          resourceUri: "/subscriptions/x/acr",
+          workspaceId: UNKNOWN,
+        });
       }),
-    ]);
-  });
+      "mon-04",
+      /can't run policy 'mon-04'.*workspaceId/,
+    ));
 });

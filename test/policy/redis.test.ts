@@ -1,15 +1,23 @@
 import { describe, expect, it } from "vitest";
 import {
+  endpointOnlyDependingOn,
+  endpointSubnet,
+  expectCantRun,
+  expectFailure,
+  expectMandatoryWhenConfigured,
+  expectPasses,
+  privateEndpoint,
+  REDIS,
+  setPaths,
+  type FailureCase,
+} from "../support/policy-fixtures";
+import {
   analyze,
   testResource,
   UNKNOWN,
   violationsOf,
   type TestResource,
 } from "../support/policy-harness";
-
-const REDIS = "azure-native:redis:Redis";
-const PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint";
-const SUBNET = "azure-native:network:Subnet";
 
 const RED_POLICIES = ["red-01", "red-02", "red-03", "red-04", "red-05"];
 
@@ -32,17 +40,12 @@ function compliantFixture(): Fixture {
     disableAccessKeyAuthentication: true,
     redisConfiguration: { aadEnabled: "true", maxmemoryPolicy: "volatile-lru" },
   });
-  const subnet = testResource(SUBNET, "endpoints", { addressPrefix: "10.30.8.0/24" });
-  const endpoint = testResource(
-    PRIVATE_ENDPOINT,
+  const subnet = endpointSubnet();
+  const endpoint = privateEndpoint(
     "contoso-redis-pe",
-    {
-      privateLinkServiceConnections: [
-        { name: "redis", privateLinkServiceId: "/subscriptions/x/redis", groupIds: ["redisCache"] },
-      ],
-      subnet: { id: "/subscriptions/x/subnet" },
-    },
-    { dependsOn: { privateLinkServiceConnections: [cache], subnet: [subnet] } },
+    cache,
+    { name: "redis", privateLinkServiceId: "/subscriptions/x/redis", groupId: "redisCache" },
+    subnet,
   );
   return { cache, endpoint, subnet };
 }
@@ -54,10 +57,7 @@ function resourcesOf({ cache, endpoint, subnet }: Fixture): TestResource[] {
 /** The compliant fixture with some of the cache's inputs replaced (undefined removes one). */
 function withCache(changes: Record<string, unknown>): TestResource[] {
   const fixture = compliantFixture();
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === undefined) delete fixture.cache.inputs[key];
-    else fixture.cache.inputs[key] = value;
-  }
+  setPaths(fixture.cache.inputs, changes);
   return resourcesOf(fixture);
 }
 
@@ -65,29 +65,20 @@ const CACHE_URN = compliantFixture().cache.urn;
 
 describe("redis policies: compliant caches", () => {
   it("prod's cache with its private endpoint passes every RED policy", async () => {
-    const violations = await analyze(resourcesOf(compliantFixture()));
-    for (const policy of RED_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+    await expectPasses(resourcesOf(compliantFixture()), RED_POLICIES);
   });
 
   it("accepts enableNonSslPort left out, a lower-case SKU and an AadEnabled key in any case", async () => {
-    const violations = await analyze(
+    await expectPasses(
       withCache({
         enableNonSslPort: undefined,
         sku: { name: "standard", family: "C", capacity: 1 },
         redisConfiguration: { AadEnabled: "True" },
       }),
+      RED_POLICIES,
     );
-    for (const policy of RED_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
   });
 });
-
-interface FailureCase {
-  what: string;
-  resources: () => TestResource[];
-  policy: string;
-  level: "mandatory" | "advisory";
-  message: string;
-}
 
 const failures: FailureCase[] = [
   {
@@ -142,7 +133,7 @@ const failures: FailureCase[] = [
     policy: "red-03",
     level: "advisory",
     message:
-      "cache 'contoso-redis' is not private: no private endpoint targets it; add a network:PrivateEndpoint",
+      "cache 'contoso-redis' is not private: no private endpoint targets it, add a network:PrivateEndpoint",
   },
   {
     what: "Basic SKU",
@@ -183,17 +174,7 @@ const failures: FailureCase[] = [
 ];
 
 describe("redis policies: each failure mode", () => {
-  it.each(failures)("$policy: $what", async ({ resources, policy, level, message }) => {
-    const violations = violationsOf(await analyze(resources()), policy);
-    expect(violations).toEqual([
-      {
-        policy,
-        enforcementLevel: level,
-        urn: CACHE_URN,
-        message: expect.stringContaining(message),
-      },
-    ]);
-  });
+  it.each(failures)("$policy: $what", (failure) => expectFailure(failure, CACHE_URN));
 
   it("RED-03 and RED-05 report every missing part of a cache in one violation each", async () => {
     const fixture = compliantFixture();
@@ -214,13 +195,7 @@ describe("redis policies: each failure mode", () => {
 
   it("RED-03 does not count a private endpoint that only depends on the cache", async () => {
     const fixture = compliantFixture();
-    fixture.endpoint = testResource(
-      PRIVATE_ENDPOINT,
-      "other-pe",
-      { subnet: { id: "/subscriptions/x/subnet" } },
-      { dependsOn: { subnet: [fixture.subnet] } },
-    );
-    fixture.endpoint.dependencies.push(fixture.cache.urn);
+    fixture.endpoint = endpointOnlyDependingOn(fixture.cache, fixture.subnet);
     const violations = violationsOf(await analyze(resourcesOf(fixture)), "red-03");
     expect(violations).toEqual([
       expect.objectContaining({ message: expect.stringContaining("no private endpoint") }),
@@ -229,28 +204,16 @@ describe("redis policies: each failure mode", () => {
 });
 
 describe("redis policies: levels and unknown values", () => {
-  it("RED-03 and RED-04 (level P) are mandatory when the policy config says so", async () => {
-    const violations = await analyze(
+  it("RED-03 and RED-04 (level P) are mandatory when the policy config says so", () =>
+    expectMandatoryWhenConfigured(
       withCache({ publicNetworkAccess: "Enabled", sku: { name: "Basic" } }),
-      { policyConfig: { "red-03": "mandatory", "red-04": "mandatory" } },
-    );
-    for (const policy of ["red-03", "red-04"]) {
-      expect(violationsOf(violations, policy)).toEqual([
-        expect.objectContaining({ enforcementLevel: "mandatory" }),
-      ]);
-    }
-  });
+      ["red-03", "red-04"],
+    ));
 
-  it("an unknown minimumTlsVersion gives an advisory 'can't run' diagnostic, not a pass", async () => {
-    const violations = violationsOf(
-      await analyze(withCache({ minimumTlsVersion: UNKNOWN })),
+  it("an unknown minimumTlsVersion gives an advisory 'can't run' diagnostic, not a pass", () =>
+    expectCantRun(
+      withCache({ minimumTlsVersion: UNKNOWN }),
       "red-02",
-    );
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(/can't run policy 'red-02'.*minimumTlsVersion/),
-      }),
-    ]);
-  });
+      /can't run policy 'red-02'.*minimumTlsVersion/,
+    ));
 });

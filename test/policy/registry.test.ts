@@ -1,5 +1,23 @@
 import { describe, expect, it } from "vitest";
 import {
+  CLUSTER,
+  endpointOnlyDependingOn,
+  endpointSubnet,
+  expectCantRun,
+  expectFailure,
+  expectMandatoryWhenConfigured,
+  expectPasses,
+  fixtureChanger,
+  present,
+  PRICING,
+  privateEndpoint,
+  REGISTRY,
+  setPath,
+  setPaths,
+  SUBNET,
+  type FailureCase,
+} from "../support/policy-fixtures";
+import {
   analyze,
   testResource,
   UNKNOWN,
@@ -7,26 +25,7 @@ import {
   type TestResource,
 } from "../support/policy-harness";
 
-const REGISTRY = "azure-native:containerregistry:Registry";
-const CLUSTER = "azure-native:containerservice:ManagedCluster";
-const PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint";
-const PRICING = "azure-native:security:Pricing";
-const SUBNET = "azure-native:network:Subnet";
-
 const ACR_POLICIES = ["acr-01", "acr-02", "acr-03", "acr-04", "acr-05"];
-
-/** Sets the property at a dotted path (creating objects on the way); `undefined` removes it. */
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split(".");
-  const last = keys.pop()!;
-  let node = target;
-  for (const key of keys) {
-    node[key] ??= {};
-    node = node[key] as Record<string, unknown>;
-  }
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-}
 
 interface Fixture {
   registry: TestResource;
@@ -46,17 +45,12 @@ function compliantFixture(): Fixture {
     publicNetworkAccess: "Disabled",
     policies: { retentionPolicy: { status: "enabled", days: 7 } },
   });
-  const subnet = testResource(SUBNET, "endpoints", { addressPrefix: "10.30.8.0/24" });
-  const endpoint = testResource(
-    PRIVATE_ENDPOINT,
+  const subnet = endpointSubnet();
+  const endpoint = privateEndpoint(
     "contoso-acr-pe",
-    {
-      privateLinkServiceConnections: [
-        { name: "registry", privateLinkServiceId: "/subscriptions/x/acr", groupIds: ["registry"] },
-      ],
-      subnet: { id: "/subscriptions/x/subnet" },
-    },
-    { dependsOn: { privateLinkServiceConnections: [registry], subnet: [subnet] } },
+    registry,
+    { name: "registry", privateLinkServiceId: "/subscriptions/x/acr", groupId: "registry" },
+    subnet,
   );
   const pricing = testResource(PRICING, "defender-containers", {
     pricingName: "Containers",
@@ -67,23 +61,14 @@ function compliantFixture(): Fixture {
 }
 
 function resourcesOf(fixture: Fixture): TestResource[] {
-  return [fixture.registry, fixture.endpoint, fixture.pricing, ...fixture.others].filter(
-    (resource): resource is TestResource => resource !== undefined,
-  );
+  return present(fixture.registry, fixture.endpoint, fixture.pricing, ...fixture.others);
 }
+
+const withFixture = fixtureChanger(compliantFixture, resourcesOf);
 
 /** The compliant fixture with the registry's inputs changed: path -> value (undefined removes). */
 function withRegistry(changes: Record<string, unknown>): TestResource[] {
-  const fixture = compliantFixture();
-  for (const [path, value] of Object.entries(changes))
-    setPath(fixture.registry.inputs, path, value);
-  return resourcesOf(fixture);
-}
-
-function withFixture(change: (fixture: Fixture) => void): TestResource[] {
-  const fixture = compliantFixture();
-  change(fixture);
-  return resourcesOf(fixture);
+  return withFixture((fixture) => setPaths(fixture.registry.inputs, changes));
 }
 
 const REGISTRY_URN = compliantFixture().registry.urn;
@@ -91,20 +76,18 @@ const PRICING_URN = compliantFixture().pricing!.urn;
 
 describe("registry policies: compliant stacks", () => {
   it("a Premium private registry with endpoint, retention and Defender passes every ACR policy", async () => {
-    const violations = await analyze(resourcesOf(compliantFixture()));
-    for (const policy of ACR_POLICIES) expect(violationsOf(violations, policy)).toEqual([]);
+    await expectPasses(resourcesOf(compliantFixture()), ACR_POLICIES);
   });
 
   it("ACR-02 passes without anonymousPullEnabled; ACR-05 ignores non-Premium registries", async () => {
-    const violations = await analyze(
+    await expectPasses(
       withRegistry({
         anonymousPullEnabled: undefined,
         sku: { name: "Basic" },
         policies: undefined,
       }),
+      ["acr-02", "acr-05"],
     );
-    expect(violationsOf(violations, "acr-02")).toEqual([]);
-    expect(violationsOf(violations, "acr-05")).toEqual([]);
   });
 
   it("ACR-04 wants no Containers plan from a stack without registry or cluster", async () => {
@@ -126,15 +109,6 @@ describe("registry policies: compliant stacks", () => {
     expect(violationsOf(violations, "acr-04")).toEqual([]);
   });
 });
-
-interface FailureCase {
-  what: string;
-  resources: () => TestResource[];
-  policy: string;
-  level: "mandatory" | "advisory";
-  urn: string;
-  message: string;
-}
 
 const failures: FailureCase[] = [
   {
@@ -198,14 +172,7 @@ const failures: FailureCase[] = [
     what: "a private endpoint that only depends on the registry without targeting it",
     resources: () =>
       withFixture((fixture) => {
-        const subnet = fixture.others[0];
-        fixture.endpoint = testResource(
-          PRIVATE_ENDPOINT,
-          "other-pe",
-          { subnet: { id: "/subscriptions/x/subnet" } },
-          { dependsOn: { subnet: [subnet] } },
-        );
-        fixture.endpoint.dependencies.push(fixture.registry.urn);
+        fixture.endpoint = endpointOnlyDependingOn(fixture.registry, fixture.others[0]);
       }),
     policy: "acr-03",
     level: "advisory",
@@ -262,12 +229,7 @@ const failures: FailureCase[] = [
 ];
 
 describe("registry policies: each failure mode", () => {
-  it.each(failures)("$policy: $what", async ({ resources, policy, level, urn, message }) => {
-    const violations = violationsOf(await analyze(resources()), policy);
-    expect(violations).toEqual([
-      { policy, enforcementLevel: level, urn, message: expect.stringContaining(message) },
-    ]);
-  });
+  it.each(failures)("$policy: $what", (failure) => expectFailure(failure));
 
   it("ACR-03 reports every missing part of a public Basic registry in one violation", async () => {
     const violations = violationsOf(
@@ -288,35 +250,20 @@ describe("registry policies: each failure mode", () => {
 });
 
 describe("registry policies: levels and unknown values", () => {
-  it("ACR-03 (level P) is mandatory when the stack's policy config says so", async () => {
-    const violations = await analyze(withRegistry({ publicNetworkAccess: "Enabled" }), {
-      policyConfig: { "acr-03": "mandatory" },
-    });
-    expect(violationsOf(violations, "acr-03")).toEqual([
-      expect.objectContaining({ enforcementLevel: "mandatory" }),
-    ]);
-  });
+  it("ACR-03 (level P) is mandatory when the stack's policy config says so", () =>
+    expectMandatoryWhenConfigured(withRegistry({ publicNetworkAccess: "Enabled" }), ["acr-03"]));
 
-  it("an unknown adminUserEnabled gives an advisory 'can't run' diagnostic, not a pass", async () => {
-    const violations = violationsOf(
-      await analyze(withRegistry({ adminUserEnabled: UNKNOWN })),
+  it("an unknown adminUserEnabled gives an advisory 'can't run' diagnostic, not a pass", () =>
+    expectCantRun(
+      withRegistry({ adminUserEnabled: UNKNOWN }),
       "acr-01",
-    );
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(/can't run policy 'acr-01'.*during preview/),
-      }),
-    ]);
-  });
+      /can't run policy 'acr-01'.*during preview/,
+    ));
 
-  it("an unknown SKU stops ACR-03 (a stack policy) with the same advisory diagnostic", async () => {
-    const violations = violationsOf(await analyze(withRegistry({ "sku.name": UNKNOWN })), "acr-03");
-    expect(violations).toEqual([
-      expect.objectContaining({
-        enforcementLevel: "advisory",
-        message: expect.stringMatching(/can't run policy 'acr-03'.*\.sku\.name/),
-      }),
-    ]);
-  });
+  it("an unknown SKU stops ACR-03 (a stack policy) with the same advisory diagnostic", () =>
+    expectCantRun(
+      withRegistry({ "sku.name": UNKNOWN }),
+      "acr-03",
+      /can't run policy 'acr-03'.*\.sku\.name/,
+    ));
 });
