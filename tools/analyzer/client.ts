@@ -99,23 +99,22 @@ function resourceOptions(parent: string | undefined): Message {
   return options;
 }
 
-function analyzeRequest(resource: AnalyzerResourceInput): Message {
-  const request = new analyzerProto.AnalyzeRequest();
-  request.setUrn(resource.urn);
-  request.setType(resource.type);
-  request.setName(resource.name);
-  request.setProperties(propertiesOf(resource));
-  request.setOptions(resourceOptions(resource.parent));
-  return request;
-}
-
-function stackResource(resource: AnalyzerResourceInput): Message {
-  const message = new analyzerProto.AnalyzerResource();
+/** The fields AnalyzeRequest and AnalyzerResource share, set on either. */
+function withResourceFields(message: Message, resource: AnalyzerResourceInput): Message {
   message.setUrn(resource.urn);
   message.setType(resource.type);
   message.setName(resource.name);
   message.setProperties(propertiesOf(resource));
   message.setOptions(resourceOptions(resource.parent));
+  return message;
+}
+
+function analyzeRequest(resource: AnalyzerResourceInput): Message {
+  return withResourceFields(new analyzerProto.AnalyzeRequest(), resource);
+}
+
+function stackResource(resource: AnalyzerResourceInput): Message {
+  const message = withResourceFields(new analyzerProto.AnalyzerResource(), resource);
   message.setParent(resource.parent ?? "");
   message.setDependenciesList(resource.dependencies ?? []);
   const propertyDependencies = message.getPropertydependenciesMap();

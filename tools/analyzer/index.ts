@@ -47,23 +47,25 @@ export class PolicySession {
   }
 
   static async start(options: SessionOptions): Promise<PolicySession> {
+    const packDir = path.resolve(options.packDir ?? DEFAULT_PACK_DIR);
+    const organization = options.organization ?? "organization";
     const running = await launchPack({
-      packDir: options.packDir ?? DEFAULT_PACK_DIR,
+      packDir,
       onOutput: options.onOutput,
       env: {
         PULUMI_CONFIG: JSON.stringify(options.stackConfig ?? {}),
         PULUMI_PROJECT: options.project,
         PULUMI_STACK: options.stack,
-        PULUMI_ORGANIZATION: options.organization ?? "organization",
+        PULUMI_ORGANIZATION: organization,
         PULUMI_DRY_RUN: "true",
       },
     });
     try {
-      await running.client.handshake(path.resolve(options.packDir ?? DEFAULT_PACK_DIR));
+      await running.client.handshake(packDir);
       await running.client.configureStack({
         stack: options.stack,
         project: options.project,
-        organization: options.organization ?? "organization",
+        organization,
         dryRun: true,
         tags: options.tags,
       });
