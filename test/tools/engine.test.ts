@@ -40,6 +40,34 @@ describe("project and stack loading", () => {
   });
 });
 
+describe("a stack file that exists only in memory (a dry run)", () => {
+  const document = {
+    config: { "minimal:size": 7, "minimal:token": "t", "minimal:tags": { team: "apps" } },
+  };
+
+  it("is read instead of a file, with the project's defaults", () => {
+    const project = loadProjectStack(FIXTURE, "draft", document);
+    expect(project.config).toEqual({
+      "minimal:greeting": "hello",
+      "minimal:size": "7",
+      "minimal:token": "t",
+      "minimal:tags": '{"team":"apps"}',
+    });
+    expect(project.stackConfigFile).toMatch(/Pulumi\.draft\.yaml \(not written\)$/);
+  });
+
+  it("reaches the program in its own process", async () => {
+    const recorded = await runProgram({
+      stack: "draft",
+      programDir: FIXTURE,
+      stackDocument: document,
+    });
+    const first = recorded.resources.find((resource) => resource.name === "first")!;
+    expect(recorded.stack).toBe("draft");
+    expect(first.inputs.size).toBe(7);
+  });
+});
+
 describe("recording a program under mocks", async () => {
   const recorded = await runProgram({ stack: "test", programDir: FIXTURE });
   const find = (name: string) => recorded.resources.find((resource) => resource.name === name)!;

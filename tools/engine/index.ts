@@ -2,11 +2,11 @@ import { fork } from "node:child_process";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ProgramError, UsageError } from "../errors";
-import { loadProjectStack, OFFLINE_SECRET_PLACEHOLDER } from "./project";
+import { loadProjectStack, OFFLINE_SECRET_PLACEHOLDER, type StackDocument } from "./project";
 import type { RecordedStack } from "./record";
 
 export { loadProjectStack, OFFLINE_SECRET_PLACEHOLDER } from "./project";
-export type { ProjectStack } from "./project";
+export type { ProjectStack, StackDocument } from "./project";
 export { recordProgram } from "./record";
 export type { RecordedStack, ResourceRecord, StackOutput } from "./record";
 
@@ -16,6 +16,8 @@ export interface RunOptions {
   stack: string;
   /** A Pulumi project directory; defaults to this project. */
   programDir?: string;
+  /** The stack file's content when it exists only in memory (e.g. a dry run). */
+  stackDocument?: StackDocument;
 }
 
 type ChildMessage =
@@ -36,12 +38,17 @@ const tsxLoader = pathToFileURL(require.resolve("tsx", { paths: [PROJECT_ROOT] }
  */
 export function runProgram(options: RunOptions): Promise<RecordedStack> {
   const programDir = path.resolve(options.programDir ?? PROJECT_ROOT);
-  loadProjectStack(programDir, options.stack); // fail fast, in this process, on usage errors
-  const child = fork(path.join(__dirname, "child.ts"), [programDir, options.stack], {
-    execArgv: ["--import", tsxLoader],
-    stdio: ["ignore", "pipe", "inherit", "ipc"],
-    env: { ...process.env, NODE_OPTIONS: "", ...OFFLINE_ENVIRONMENT },
-  });
+  loadProjectStack(programDir, options.stack, options.stackDocument); // fail fast on usage errors
+  const documentArg = options.stackDocument ? [JSON.stringify(options.stackDocument)] : [];
+  const child = fork(
+    path.join(__dirname, "child.ts"),
+    [programDir, options.stack, ...documentArg],
+    {
+      execArgv: ["--import", tsxLoader],
+      stdio: ["ignore", "pipe", "inherit", "ipc"],
+      env: { ...process.env, NODE_OPTIONS: "", ...OFFLINE_ENVIRONMENT },
+    },
+  );
   // Program output must not mix with machine-readable stdout: send the child's stdout to stderr.
   child.stdout?.pipe(process.stderr);
   return new Promise((resolve, reject) => {

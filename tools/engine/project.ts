@@ -20,6 +20,12 @@ export interface ProjectStack {
 
 type YamlObject = Record<string, unknown>;
 
+/** The content of a `Pulumi.<stack>.yaml` file: `{ config: { "namespace:key": value } }`. */
+export interface StackDocument {
+  config?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
 function readYamlFile(file: string): YamlObject {
   let parsed: unknown;
   try {
@@ -75,8 +81,15 @@ function projectDefaults(projectName: string, project: YamlObject): Record<strin
   return defaults;
 }
 
-/** Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the CLI would before running a program. */
-export function loadProjectStack(programDir: string, stack: string): ProjectStack {
+/**
+ * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the CLI would before running a program.
+ * `stackDocument` stands in for a stack file that is not written yet (a dry run).
+ */
+export function loadProjectStack(
+  programDir: string,
+  stack: string,
+  stackDocument?: StackDocument,
+): ProjectStack {
   const dir = path.resolve(programDir);
   const projectFile = findProjectFile(dir);
   const project = readYamlFile(projectFile);
@@ -88,9 +101,11 @@ export function loadProjectStack(programDir: string, stack: string): ProjectStac
     dir,
     typeof project.stackConfigDir === "string" ? project.stackConfigDir : ".",
   );
-  const stackConfigFile = ["yaml", "yml"]
-    .map((ext) => path.join(configDir, `Pulumi.${stack}.${ext}`))
-    .find((file) => fs.existsSync(file));
+  const stackConfigFile = stackDocument
+    ? path.join(configDir, `Pulumi.${stack}.yaml (not written)`)
+    : ["yaml", "yml"]
+        .map((ext) => path.join(configDir, `Pulumi.${stack}.${ext}`))
+        .find((file) => fs.existsSync(file));
   if (!stackConfigFile) {
     const known = listStacks(configDir);
     throw new UsageError(
@@ -98,7 +113,7 @@ export function loadProjectStack(programDir: string, stack: string): ProjectStac
         (known.length ? ` (stacks here: ${known.join(", ")})` : " (no stack files here)"),
     );
   }
-  const stackConfig = (readYamlFile(stackConfigFile).config ?? {}) as YamlObject;
+  const stackConfig = ((stackDocument ?? readYamlFile(stackConfigFile)).config ?? {}) as YamlObject;
   const config = projectDefaults(projectName, project);
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(stackConfig)) {
