@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { deployIdentityName } from "./github/names";
-import { nameProblems, namingProblems } from "./naming";
+import { nameProblems, namingProblems, resourceNames } from "./naming";
 
 /**
  * The stack configuration: every key the program reads, validated in one place. Stack files
@@ -125,6 +125,18 @@ const appSchema = z
     replicas: z.number().int().min(1).max(50).default(2),
     /** Namespace of the ingress controller allowed to reach the app. */
     ingressNamespace: z.string().default("app-routing-system"),
+    /**
+     * An Azure Container Registry in the same subscription to copy the image from into the stack's
+     * own with `az acr import` before the app deploys (ephemeral stacks). The regex also keeps
+     * shell syntax out of the import command.
+     */
+    importFrom: z
+      .string()
+      .regex(
+        /^[a-zA-Z0-9]{5,50}$/,
+        "expected an Azure Container Registry name: 5-50 letters or digits",
+      )
+      .optional(),
   })
   .strict();
 
@@ -366,7 +378,21 @@ function crossFieldRules(config: PlatformConfig, ctx: z.RefinementCtx): void {
   if (config.app.tag === undefined && config.app.digest === undefined) {
     issue(["app"], config.app, "name the image with tag or digest");
   }
+  if (config.app.importFrom && importsFromItself(config, config.app.importFrom)) {
+    issue(
+      ["app", "importFrom"],
+      config.app.importFrom,
+      "is this stack's own registry; name another registry to copy the image from",
+    );
+  }
   if (config.github) githubRules(config, config.github, issue);
+}
+
+/** Registry names are case-insensitive; a prefix that names nothing is reported on its own. */
+function importsFromItself(config: PlatformConfig, importFrom: string): boolean {
+  if (namingProblems(config.namePrefix, config.environment).length > 0) return false;
+  const ownRegistry = resourceNames(config.namePrefix, config.environment).registry;
+  return importFrom.toLowerCase() === ownRegistry.toLowerCase();
 }
 
 type IssueReporter = (path: string[], input: unknown, message: string) => void;

@@ -7,6 +7,7 @@ import { Cluster } from "./azure/cluster";
 import { Defender } from "./azure/defender";
 import { DevOpsConnector } from "./azure/devops";
 import { Identity } from "./azure/identity";
+import { ImageImport } from "./azure/image-import";
 import { KeyVault } from "./azure/keyvault";
 import { Monitoring } from "./azure/monitoring";
 import { Network } from "./azure/network";
@@ -55,6 +56,18 @@ const registry = new Registry("registry", {
   workspaceId: monitoring.workspaceId,
   privateEndpoint: privateEndpoint("registry", config.network.privateEndpoints),
 });
+
+// An empty registry (ephemeral stacks) gets the app image copied in before the app deploys.
+const appImageImport = config.app.importFrom
+  ? new ImageImport("app-image", {
+      subscriptionId: client.subscriptionId,
+      resourceGroupName: group.name,
+      targetRegistryName: registry.registryName,
+      targetLoginServer: registry.loginServer,
+      sourceRegistryName: config.app.importFrom,
+      image: config.app,
+    })
+  : undefined;
 
 const vault = new KeyVault("keyvault", {
   ...placement,
@@ -144,7 +157,7 @@ new AppWorkload(
   "app",
   {
     namespace: appNamespace.namespaceName,
-    image: appImageReference,
+    image: appImageImport?.imageReference ?? appImageReference,
     replicas: config.app.replicas,
     identity: {
       clientId: identity.appClientId,
@@ -160,7 +173,7 @@ new AppWorkload(
     redisCidr: config.redis.publicNetworkAccess ? "0.0.0.0/0" : config.network.endpointSubnetPrefix,
     ingressNamespace: config.app.ingressNamespace,
   },
-  { provider: kubernetes },
+  { provider: kubernetes, dependsOn: appImageImport ? [appImageImport] : [] },
 );
 
 if (config.imageIntegrity) {

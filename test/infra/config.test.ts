@@ -118,6 +118,37 @@ describe("stack config", () => {
   });
 });
 
+describe("app.importFrom", () => {
+  const devApp = () => JSON.parse(devConfig()["aks-devsecops:app"]);
+  const withImportFrom = (importFrom: string) => ({
+    "aks-devsecops:app": { ...devApp(), importFrom },
+  });
+
+  it("is absent in dev and prod, and taken when it names a registry", () => {
+    expect(parsePlatformConfig(devConfig()).app.importFrom).toBeUndefined();
+    expect(parsePlatformConfig(prodConfig()).app.importFrom).toBeUndefined();
+    const config = parsePlatformConfig(
+      withChanges({ ...withImportFrom("acrContosoProd"), "aks-devsecops:environment": "pr-42" }),
+    );
+    expect(config.app.importFrom).toBe("acrContosoProd");
+  });
+
+  it.each(["acr", "a".repeat(51), "acr-contoso", "acrcontoso.azurecr.io", "acr$(id)", 'acr"x'])(
+    "names the key and what is allowed for %j",
+    (importFrom) => {
+      expect(problemsOf(withImportFrom(importFrom))).toEqual([
+        `aks-devsecops:app.importFrom: expected an Azure Container Registry name: 5-50 letters or digits (got ${JSON.stringify(importFrom)})`,
+      ]);
+    },
+  );
+
+  it("refuses the stack's own registry, in any case", () => {
+    expect(problemsOf(withImportFrom("ACRContosoDev"))).toEqual([
+      `aks-devsecops:app.importFrom: is this stack's own registry; name another registry to copy the image from (got "ACRContosoDev")`,
+    ]);
+  });
+});
+
 const prodConfig = () => loadProjectStack(PROJECT_ROOT, "prod").config;
 const prodGithub = () => JSON.parse(prodConfig()["aks-devsecops:github"]);
 const prodIntegrity = () => JSON.parse(prodConfig()["aks-devsecops:imageIntegrity"]);
