@@ -1,0 +1,94 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { PROJECT } from "../../infra/config";
+import { DEFAULT_PACK_DIR } from "../analyzer";
+import { EPHEMERAL_TAGS } from "./stack";
+
+/** An ephemeral stack as its tags describe it. */
+export interface EphemeralEntry {
+  stack: string;
+  owner: string;
+  base: string;
+  createdAt?: Date;
+  /** Undefined when the tag is missing or not a date: such a stack counts as expired. */
+  expiresAt?: Date;
+}
+
+function dateOf(text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** The entry for a stack's tags, or undefined when the stack is not ephemeral. */
+export function entryFromTags(
+  stack: string,
+  tags: Record<string, string>,
+): EphemeralEntry | undefined {
+  const base = tags[EPHEMERAL_TAGS.base];
+  if (base === undefined) return undefined;
+  return {
+    stack,
+    base,
+    owner: tags[EPHEMERAL_TAGS.owner] ?? "(unknown)",
+    createdAt: dateOf(tags[EPHEMERAL_TAGS.createdAt]),
+    expiresAt: dateOf(tags[EPHEMERAL_TAGS.expiresAt]),
+  };
+}
+
+export function entriesFromTags(tagged: Map<string, Record<string, string>>): EphemeralEntry[] {
+  return [...tagged]
+    .map(([stack, tags]) => entryFromTags(stack, tags))
+    .filter((entry): entry is EphemeralEntry => entry !== undefined)
+    .sort((a, b) => (a.expiresAt?.getTime() ?? 0) - (b.expiresAt?.getTime() ?? 0));
+}
+
+/** The stacks `reap` destroys: past their expiry, or with no readable expiry at all. */
+export function selectExpired(entries: EphemeralEntry[], now: Date): EphemeralEntry[] {
+  return entries.filter((entry) => !entry.expiresAt || entry.expiresAt.getTime() <= now.getTime());
+}
+
+interface StackFile {
+  stack: string;
+  config: Record<string, unknown>;
+}
+
+function stackFiles(root: string): StackFile[] {
+  return fs
+    .readdirSync(root)
+    .map((file) => ({ file, stack: /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1] }))
+    .filter((found): found is { file: string; stack: string } => found.stack !== undefined)
+    .map(({ file, stack }) => {
+      const document = (parseYaml(fs.readFileSync(path.join(root, file), "utf8")) ?? {}) as {
+        config?: Record<string, unknown>;
+      };
+      return { stack, config: document.config ?? {} };
+    });
+}
+
+const tagsInFile = (file: StackFile) =>
+  (file.config["pulumi:tags"] ?? {}) as Record<string, string>;
+
+/** Ephemeral stacks that have a stack file here (the view without a backend). */
+export function localEntries(root: string): EphemeralEntry[] {
+  return entriesFromTags(new Map(stackFiles(root).map((file) => [file.stack, tagsInFile(file)])));
+}
+
+/**
+ * Names an ephemeral stack must not take: the long-lived stacks here, their environments (and so
+ * their resource names) and every policy config name (`check` would pick it up for the stack).
+ */
+export function reservedNames(root: string): string[] {
+  const longLived = stackFiles(root).filter((file) => !(EPHEMERAL_TAGS.base in tagsInFile(file)));
+  const environments = longLived
+    .map((file) => file.config[`${PROJECT}:environment`])
+    .filter((environment): environment is string => typeof environment === "string");
+  const policyConfigs = fs
+    .readdirSync(path.join(DEFAULT_PACK_DIR, "config"))
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => file.slice(0, -".json".length));
+  return [
+    ...new Set([...longLived.map((file) => file.stack), ...environments, ...policyConfigs]),
+  ].sort();
+}
