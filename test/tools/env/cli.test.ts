@@ -48,6 +48,27 @@ describe("npm run env -- create pr-42 --owner alice --ttl 8h --dry-run (the real
   });
 });
 
+describe("npm run check on a written ephemeral stack file", () => {
+  it("takes the ephemeral policy config by itself, and passes", async () => {
+    const dryRun = await env(["create", "pr-7", "--owner", "bob", "--dry-run"]);
+    const program = fs.mkdtempSync(path.join(os.tmpdir(), "env-program-"));
+    fs.writeFileSync(
+      path.join(program, "Pulumi.yaml"),
+      `name: aks-devsecops\nruntime: nodejs\nmain: ${path.join(PROJECT_ROOT, "infra")}\n`,
+    );
+    const stackFile = dryRun.stdout.slice(
+      dryRun.stdout.indexOf("\n") + 1,
+      dryRun.stdout.indexOf("Policy check of"),
+    );
+    fs.writeFileSync(path.join(program, "Pulumi.pr-7.yaml"), stackFile);
+    // The engine loads @pulumi/pulumi from the program's directory.
+    fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(program, "node_modules"));
+    const run = await runTool("tools/check.ts", ["--stack", "pr-7", "--program", program]);
+    expect(run.stdout).toContain("(levels from policy-pack/config/ephemeral.json)");
+    expect(run.code).toBe(0);
+  });
+});
+
 describe("the ephemeral policy config has teeth", () => {
   it("fails dev, whose resources carry no expires-at tag, on GEN-01", async () => {
     const run = await runTool("tools/check.ts", [
