@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stringify as stringifyYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { ConfigError, parsePlatformConfig } from "../../infra/config";
 import { readPolicyConfigFile } from "../analyzer";
 import { loadProjectStack } from "../engine";
@@ -82,13 +82,28 @@ export function stackFilePath(root: string, stack: string): string {
   return path.join(root, `Pulumi.${stack}.yaml`);
 }
 
-export function renderStackFile(derived: EphemeralStack, baseStack: string): string {
+/**
+ * The stack file's text. Of a file already there, every key but `config` stays: the CLI keeps the
+ * stack's secrets settings there (`encryptionsalt`, `secretsprovider`, `encryptedkey`), and losing
+ * them would make the stack's secrets unreadable.
+ */
+export function renderStackFile(
+  derived: EphemeralStack,
+  baseStack: string,
+  existingText?: string,
+): string {
   const header = [
     `# Ephemeral environment '${derived.stack}', derived from '${baseStack}' by \`npm run env -- create\`.`,
     `# Expires ${derived.expiresAt.toISOString()}; \`npm run env -- reap\` destroys it after that.`,
     `# Destroy it sooner with \`npm run env -- destroy ${derived.stack}\`. Do not commit this file.`,
   ];
-  return `${header.join("\n")}\n${stringifyYaml(derived.document)}`;
+  const existing = (existingText ? parseYaml(existingText) : undefined) ?? {};
+  const { config: _replaced, ...kept } = existing as Record<string, unknown>;
+  return `${header.join("\n")}\n${stringifyYaml({ ...kept, ...derived.document })}`;
+}
+
+function readIfExists(file: string): string | undefined {
+  return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
 }
 
 function deriveRequested(args: CreateArgs, context: EnvContext): EphemeralStack {
@@ -131,7 +146,7 @@ export async function create(args: CreateArgs, context: EnvContext): Promise<num
     policyConfigFile: path.relative(process.cwd(), EPHEMERAL_POLICY_CONFIG),
   });
   const stackFile = stackFilePath(context.root, derived.stack);
-  const stackText = renderStackFile(derived, args.from);
+  const stackText = renderStackFile(derived, args.from, readIfExists(stackFile));
   const passed = mandatoryViolations(report).length === 0;
   if (!backend) {
     context.stdout(

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { beforeEach, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../../tools/engine";
 import { MissingCliError, type DeployRequest, type StackBackend } from "../../../tools/env/backend";
@@ -199,8 +199,20 @@ describe("create", () => {
       ]),
     );
     const h = harness({ backend: existing });
+    const stackFile = path.join(h.root, "Pulumi.pr-42.yaml");
+    fs.writeFileSync(
+      stackFile,
+      stringifyYaml({
+        encryptionsalt: "v1:c2FsdA==:v1:abc",
+        config: { "old:key": 1, "pulumi:tags": ephemeralTags("alice", "2026-11-24T11:00:00Z") },
+      }),
+    );
     expect(await create(createArgs, h.context)).toBe(0);
     expect(h.progress.join("\n")).toMatch(/updating 'pr-42'/);
+    // The CLI's secrets settings stay; the config is the new one.
+    const written = parseYaml(fs.readFileSync(stackFile, "utf8"));
+    expect(written.encryptionsalt).toBe("v1:c2FsdA==:v1:abc");
+    expect(written.config).toEqual(h.checks[0].stackDocument?.config);
     await expect(create({ ...createArgs, name: "shared" }, h.context)).rejects.toThrow(
       /stack 'shared' exists and is not ephemeral/,
     );
