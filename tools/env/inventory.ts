@@ -80,7 +80,7 @@ export function localEntries(root: string): EphemeralEntry[] {
  * their resource names) and every policy config name (`check` would pick it up for the stack).
  */
 export function reservedNames(root: string): string[] {
-  const longLived = stackFiles(root).filter((file) => !(EPHEMERAL_TAGS.base in tagsInFile(file)));
+  const longLived = stackFiles(root).filter((file) => !entryFromTags(file.stack, tagsInFile(file)));
   const environments = longLived
     .map((file) => file.config[`${PROJECT}:environment`])
     .filter((environment): environment is string => typeof environment === "string");
