@@ -15,6 +15,10 @@ function withoutPulumi(): NodeJS.ProcessEnv {
   return { ...process.env, PATH: path.dirname(process.execPath), HOME: home };
 }
 
+/** The stack file a dry run prints: after its title line, before the check report. */
+const stackFileOf = (stdout: string) =>
+  stdout.slice(stdout.indexOf("\n") + 1, stdout.indexOf("Policy check of"));
+
 describe("npm run env -- create pr-42 --owner alice --ttl 8h --dry-run (the real check)", () => {
   let run: ToolRun;
   beforeAll(async () => {
@@ -31,11 +35,7 @@ describe("npm run env -- create pr-42 --owner alice --ttl 8h --dry-run (the real
 
   it("prints the stack file it would write and writes none", () => {
     expect(run.stdout).toContain("Pulumi.pr-42.yaml (dry run: not written)");
-    const yamlText = run.stdout.slice(
-      run.stdout.indexOf("\n") + 1,
-      run.stdout.indexOf("Policy check of"),
-    );
-    const document = parseYaml(yamlText) as { config: Record<string, unknown> };
+    const document = parseYaml(stackFileOf(run.stdout)) as { config: Record<string, unknown> };
     expect(document.config["aks-devsecops:environment"]).toBe("pr-42");
     expect(document.config["aks-devsecops:owner"]).toBe("alice");
     expect(fs.existsSync(path.join(PROJECT_ROOT, "Pulumi.pr-42.yaml"))).toBe(false);
@@ -46,26 +46,19 @@ describe("npm run env -- create pr-42 --owner alice --ttl 8h --dry-run (the real
       /Policy check of aks-devsecops\/pr-42: \d+ resources, .* \(levels from policy-pack\/config\/ephemeral\.json\)/,
     );
   });
-});
 
-describe("npm run check on a written ephemeral stack file", () => {
-  it("takes the ephemeral policy config by itself, and passes", async () => {
-    const dryRun = await env(["create", "pr-7", "--owner", "bob", "--dry-run"]);
+  it("written out, passes npm run check, which takes the ephemeral policy config by itself", async () => {
     const program = fs.mkdtempSync(path.join(os.tmpdir(), "env-program-"));
     fs.writeFileSync(
       path.join(program, "Pulumi.yaml"),
       `name: aks-devsecops\nruntime: nodejs\nmain: ${path.join(PROJECT_ROOT, "infra")}\n`,
     );
-    const stackFile = dryRun.stdout.slice(
-      dryRun.stdout.indexOf("\n") + 1,
-      dryRun.stdout.indexOf("Policy check of"),
-    );
-    fs.writeFileSync(path.join(program, "Pulumi.pr-7.yaml"), stackFile);
+    fs.writeFileSync(path.join(program, "Pulumi.pr-42.yaml"), stackFileOf(run.stdout));
     // The engine loads @pulumi/pulumi from the program's directory.
     fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(program, "node_modules"));
-    const run = await runTool("tools/check.ts", ["--stack", "pr-7", "--program", program]);
-    expect(run.stdout).toContain("(levels from policy-pack/config/ephemeral.json)");
-    expect(run.code).toBe(0);
+    const check = await runTool("tools/check.ts", ["--stack", "pr-42", "--program", program]);
+    expect(check.stdout).toContain("(levels from policy-pack/config/ephemeral.json)");
+    expect(check.code).toBe(0);
   });
 });
 
@@ -89,7 +82,8 @@ describe("the ephemeral policy config has teeth", () => {
   });
 });
 
-describe("without the Pulumi CLI", () => {
+// Each case is a process that mostly waits on its own start-up: run them side by side.
+describe.concurrent("without the Pulumi CLI", () => {
   it.each([
     [["create", "pr-42", "--owner", "alice"], "create"],
     [["list"], "list"],
@@ -116,7 +110,7 @@ describe("without the Pulumi CLI", () => {
   });
 });
 
-describe("bad input: exit 2 with what is allowed", () => {
+describe.concurrent("bad input: exit 2 with what is allowed", () => {
   it.each([
     [[], /a verb is required/],
     [["deploy"], /--verb 'deploy' is not supported; allowed: create, list, destroy, reap/],
