@@ -5,7 +5,7 @@ import { ProgramError, UsageError } from "../errors";
 import { loadProjectStack, OFFLINE_SECRET_PLACEHOLDER, type StackDocument } from "./project";
 import type { RecordedStack } from "./record";
 
-export { loadProjectStack, OFFLINE_SECRET_PLACEHOLDER } from "./project";
+export { configText, listStacks, loadProjectStack, OFFLINE_SECRET_PLACEHOLDER } from "./project";
 export type { ProjectStack, StackDocument } from "./project";
 export { recordProgram } from "./record";
 export type { RecordedStack, ResourceRecord, StackOutput } from "./record";

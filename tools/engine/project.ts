@@ -48,7 +48,8 @@ function findProjectFile(programDir: string): string {
   throw new UsageError(`no Pulumi.yaml in ${programDir}: --program must name a Pulumi project`);
 }
 
-function listStacks(configDir: string): string[] {
+/** The stacks that have a `Pulumi.<stack>.yaml` (or `.yml`) in a directory. */
+export function listStacks(configDir: string): string[] {
   if (!fs.existsSync(configDir)) return [];
   return fs
     .readdirSync(configDir)
@@ -66,7 +67,7 @@ function isSecureValue(value: unknown): value is { secure: string } {
 }
 
 /** Pulumi hands structured config to programs as JSON text, plain values as strings. */
-function configText(value: unknown): string {
+export function configText(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { PROJECT } from "../../infra/config";
 import { DEFAULT_PACK_DIR } from "../analyzer";
-import { EPHEMERAL_TAGS } from "./stack";
+import { listStacks, loadProjectStack } from "../engine";
+import { EPHEMERAL_TAGS, ephemeralTagsOf } from "./stack";
 
 /** An ephemeral stack as its tags describe it. */
 export interface EphemeralEntry {
@@ -49,30 +49,16 @@ export function selectExpired(entries: EphemeralEntry[], now: Date): EphemeralEn
   return entries.filter((entry) => !entry.expiresAt || entry.expiresAt.getTime() <= now.getTime());
 }
 
-interface StackFile {
-  stack: string;
-  config: Record<string, unknown>;
+/** Each stack file here, with its config as the program would see it. */
+function stackConfigs(root: string) {
+  return listStacks(root).map((stack) => ({ stack, config: loadProjectStack(root, stack).config }));
 }
-
-function stackFiles(root: string): StackFile[] {
-  return fs
-    .readdirSync(root)
-    .map((file) => ({ file, stack: /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1] }))
-    .filter((found): found is { file: string; stack: string } => found.stack !== undefined)
-    .map(({ file, stack }) => {
-      const document = (parseYaml(fs.readFileSync(path.join(root, file), "utf8")) ?? {}) as {
-        config?: Record<string, unknown>;
-      };
-      return { stack, config: document.config ?? {} };
-    });
-}
-
-const tagsInFile = (file: StackFile) =>
-  (file.config["pulumi:tags"] ?? {}) as Record<string, string>;
 
 /** Ephemeral stacks that have a stack file here (the view without a backend). */
 export function localEntries(root: string): EphemeralEntry[] {
-  return entriesFromTags(new Map(stackFiles(root).map((file) => [file.stack, tagsInFile(file)])));
+  return entriesFromTags(
+    new Map(stackConfigs(root).map(({ stack, config }) => [stack, ephemeralTagsOf(config) ?? {}])),
+  );
 }
 
 /**
@@ -80,15 +66,15 @@ export function localEntries(root: string): EphemeralEntry[] {
  * their resource names) and every policy config name (`check` would pick it up for the stack).
  */
 export function reservedNames(root: string): string[] {
-  const longLived = stackFiles(root).filter((file) => !entryFromTags(file.stack, tagsInFile(file)));
+  const longLived = stackConfigs(root).filter(({ config }) => !ephemeralTagsOf(config));
   const environments = longLived
-    .map((file) => file.config[`${PROJECT}:environment`])
-    .filter((environment): environment is string => typeof environment === "string");
+    .map(({ config }) => config[`${PROJECT}:environment`])
+    .filter((environment): environment is string => environment !== undefined);
   const policyConfigs = fs
     .readdirSync(path.join(DEFAULT_PACK_DIR, "config"))
     .filter((file) => file.endsWith(".json"))
     .map((file) => file.slice(0, -".json".length));
   return [
-    ...new Set([...longLived.map((file) => file.stack), ...environments, ...policyConfigs]),
+    ...new Set([...longLived.map(({ stack }) => stack), ...environments, ...policyConfigs]),
   ].sort();
 }

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { parsePlatformConfig, PROJECT, type PlatformConfig } from "../../infra/config";
 import { resourceNames } from "../../infra/naming";
 import { DEFAULT_PACK_DIR } from "../analyzer";
-import type { StackDocument } from "../engine";
+import { configText, type StackDocument } from "../engine";
 import { UsageError } from "../errors";
 
 /**
@@ -122,10 +122,7 @@ export function deriveEphemeralStack(request: EphemeralRequest): EphemeralStack 
 /** Config values as Pulumi hands them to a program: strings, objects as JSON. */
 export function asConfigText(config: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(config).map(([name, value]) => [
-      name,
-      typeof value === "string" ? value : JSON.stringify(value),
-    ]),
+    Object.entries(config).map(([name, value]) => [name, configText(value)]),
   );
 }
 

@@ -71,6 +71,7 @@ describe("the project's own stack files", () => {
 
   it("are read for ephemeral markers when there is no backend", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "env-local-"));
+    fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
     fs.writeFileSync(
       path.join(root, "Pulumi.dev.yaml"),
       "config:\n  aks-devsecops:environment: dev\n",
