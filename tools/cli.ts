@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { errorMessage, UsageError } from "./errors";
 
@@ -23,14 +25,50 @@ export function requireChoice<T extends string>(
   return value as T;
 }
 
-/** Runs a command's main, turning errors into a message on stderr and the error's exit code. */
-export function runCli(command: string, main: () => Promise<number>): void {
+/**
+ * A path the user typed, resolved against the directory they ran the command in: npm runs scripts
+ * in the project root but sets INIT_CWD to where `npm run` was typed.
+ */
+export function userPath(typed: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), typed);
+}
+
+/** Refuses an output file that cannot be written, before a long run would fail at the end. */
+export function requireWritable(flag: string, file: string): void {
+  const dir = path.dirname(file);
+  try {
+    if (fs.existsSync(file)) {
+      if (fs.statSync(file).isDirectory()) throw new Error("it is a directory");
+      fs.accessSync(file, fs.constants.W_OK);
+    } else {
+      fs.accessSync(dir, fs.constants.W_OK);
+    }
+  } catch (err) {
+    const why =
+      (err as NodeJS.ErrnoException).code === "ENOENT"
+        ? `${dir} does not exist`
+        : errorMessage(err);
+    throw new UsageError(`--${flag} ${file}: cannot write there (${why})`);
+  }
+}
+
+/**
+ * Runs a command's main, turning errors into a message on stderr and the error's exit code.
+ * `--help` (or `-h`) anywhere prints the command's help on stdout and exits 0.
+ */
+export function runCli(command: string, main: () => Promise<number>, help?: string): void {
+  const argv = process.argv.slice(2);
+  if (help && (argv.includes("--help") || argv.includes("-h"))) {
+    process.stdout.write(help.endsWith("\n") ? help : `${help}\n`);
+    return;
+  }
   main().then(
     (code) => {
       process.exitCode = code;
     },
     (err: unknown) => {
-      const exitCode = (err as { exitCode?: number }).exitCode ?? 1;
+      // 1 means "mandatory violation" and only main returns it: any error is exit 2.
+      const exitCode = (err as { exitCode?: number }).exitCode ?? 2;
       process.stderr.write(`${command}: error: ${errorMessage(err)}\n`);
       process.exitCode = exitCode;
     },

@@ -1,8 +1,17 @@
 import * as path from "node:path";
 import { PolicySession, type PolicyPackConfig } from "./analyzer";
 import { progress } from "./cli";
-import { loadProjectStack, PROJECT_ROOT, runProgram, type StackDocument } from "./engine";
+import {
+  loadProjectStack,
+  PROJECT_ROOT,
+  runProgram,
+  type EngineMode,
+  type StackDocument,
+} from "./engine";
+import { plainTextCredentialWarnings } from "./engine/credentials";
 import { buildReport, type CheckReport } from "./report/check";
+import { computeCoverage } from "./report/coverage";
+import { controlsForType } from "./report/pack-coverage";
 
 export interface CheckOptions {
   /** The command whose progress lines this is (`check`, `env`). */
@@ -14,6 +23,9 @@ export interface CheckOptions {
   policyConfig: PolicyPackConfig;
   /** Where the policy config came from, for the report; undefined: the pack's default levels. */
   policyConfigFile?: string;
+  /** `preview` (default) or `resolved`. */
+  mode?: EngineMode;
+  timeoutSeconds?: number;
 }
 
 /**
@@ -23,11 +35,12 @@ export interface CheckOptions {
  */
 export async function checkStack(options: CheckOptions): Promise<CheckReport> {
   const { command, stack, stackDocument } = options;
+  const mode = options.mode ?? "preview";
   const programDir = path.resolve(options.programDir ?? PROJECT_ROOT);
   const project = loadProjectStack(programDir, stack, stackDocument);
   progress(
     command,
-    `running ${path.relative(process.cwd(), programDir) || "."} for stack '${stack}' under mocks and starting the policy pack`,
+    `running ${path.relative(process.cwd(), programDir) || "."} for stack '${stack}' under mocks (${mode}) and starting the policy pack`,
   );
   const started = Date.now();
   const sessionStarting = PolicySession.start({
@@ -36,7 +49,13 @@ export async function checkStack(options: CheckOptions): Promise<CheckReport> {
     stackConfig: project.config,
   });
   const [recorded, session] = await Promise.all([
-    runProgram({ stack, programDir, stackDocument }).catch(async (err) => {
+    runProgram({
+      stack,
+      programDir,
+      stackDocument,
+      mode,
+      timeoutSeconds: options.timeoutSeconds,
+    }).catch(async (err) => {
       await sessionStarting.then((running) => running.close()).catch(() => undefined);
       throw err;
     }),
@@ -63,6 +82,8 @@ export async function checkStack(options: CheckOptions): Promise<CheckReport> {
       pack: session.pack,
       settings,
       diagnostics,
+      coverage: computeCoverage(recorded.resources, controlsForType),
+      warnings: plainTextCredentialWarnings(project),
       policyConfigFile: options.policyConfigFile,
       stackConfigFile: project.stackConfigFile,
     });

@@ -7,11 +7,14 @@ declare module "vitest" {
   }
 }
 
-/** Runs the project's program for dev and prod once per test run; tests read the recordings. */
+/**
+ * Runs the project's program for dev and prod once per test run; tests read the recordings. The
+ * infra tests look at the values that flow between resources, so outputs take mock values.
+ */
 export default async function setup(project: TestProject): Promise<void> {
   const [dev, prod] = await Promise.all([
-    runProgram({ stack: "dev" }),
-    runProgram({ stack: "prod" }),
+    runProgram({ stack: "dev", mode: "resolved" }),
+    runProgram({ stack: "prod", mode: "resolved" }),
   ]);
   project.provide("stacks", { dev, prod });
 }

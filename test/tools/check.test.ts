@@ -59,7 +59,18 @@ describe("npm run check on the project's stacks and the weakened fixture", () =>
   it("prod: JSON with only the document on stdout, every policy, no mandatory violation", () => {
     expect(prodJson.code).toBe(0);
     const report = JSON.parse(prodJson.stdout) as JsonReport;
-    expect(Object.keys(report)).toEqual(["stack", "resources", "policies", "violations"]);
+    expect(Object.keys(report)).toEqual([
+      "stack",
+      "project",
+      "mode",
+      "resources",
+      "policies",
+      "violations",
+      "unverified",
+      "notVerifiedMandatory",
+      "coverage",
+      "warnings",
+    ]);
     expect(report.stack).toBe("prod");
     expect(report.policies).toHaveLength(51);
     expect(Object.keys(report.policies[0]).sort()).toEqual([

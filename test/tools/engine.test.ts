@@ -7,7 +7,11 @@ import {
   runProgram,
 } from "../../tools/engine";
 import { ProgramError, UsageError } from "../../tools/errors";
+import { engineUrn } from "../../tools/engine/record";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../../tools/secrets";
+
+/** The engine's wire sentinel for a value unknown at preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const FIXTURE = path.join(PROJECT_ROOT, "test/fixtures/minimal-program");
 const urn = (type: string, name: string) => `urn:pulumi:test::minimal::${type}::${name}`;
@@ -68,8 +72,10 @@ describe("a stack file that exists only in memory (a dry run)", () => {
   });
 });
 
-describe("recording a program under mocks", async () => {
-  const recorded = await runProgram({ stack: "test", programDir: FIXTURE });
+const stackUrn = urn("pulumi:pulumi:Stack", "minimal-test");
+
+describe("recording a program under mocks, outputs resolved (--resolved)", async () => {
+  const recorded = await runProgram({ stack: "test", programDir: FIXTURE, mode: "resolved" });
   const find = (name: string) => recorded.resources.find((resource) => resource.name === name)!;
 
   it("records type, name and URN of components and custom resources", () => {
@@ -91,7 +97,10 @@ describe("recording a program under mocks", async () => {
 
   it("records parents, dependencies and property dependencies", () => {
     expect(find("bucket-object").parent).toBe(urn("minimal:index:Bucket", "bucket"));
-    expect(find("first").parent).toBe("");
+    // Top-level resources are children of the root stack, which their URNs leave out
+    // (pulumi/pulumi pkg/resource/deploy/deployment.go generateURN).
+    expect(find("first").parent).toBe(stackUrn);
+    expect(find("minimal-test")).toMatchObject({ type: "pulumi:pulumi:Stack", urn: stackUrn });
     expect(find("second").dependencies).toEqual(
       expect.arrayContaining([
         urn("test:index:Thing", "first"),
@@ -114,6 +123,29 @@ describe("recording a program under mocks", async () => {
   it("resolves stack outputs and knows which are secret", () => {
     expect(recorded.outputs.firstId).toEqual({ value: "first-id", secret: false });
     expect(recorded.outputs.secret).toEqual({ value: "s3cr3t", secret: true });
+  });
+});
+
+describe("recording a program with preview semantics (the default)", async () => {
+  const recorded = await runProgram({ stack: "test", programDir: FIXTURE });
+  const find = (name: string) => recorded.resources.find((resource) => resource.name === name)!;
+
+  it("leaves what providers compute unknown, as pulumi preview of a new stack does", () => {
+    expect(recorded.mode).toBe("preview");
+    expect(find("first").id).toBe("");
+    // `peer` is first's id: computed by the provider, so unknown; `label` is a plain value.
+    expect(find("second").inputs).toEqual({ peer: UNKNOWN, label: "bucket-label" });
+    expect(recorded.outputs.firstId).toEqual({ value: UNKNOWN, secret: false });
+    expect(recorded.outputs.secondUrn.value).toBe(urn("test:index:Thing", "second"));
+  });
+
+  it("names a component's nested children with the parents' full type chain", async () => {
+    expect(engineUrn("s", "p", "urn:pulumi:s::p::a:b:C$d:e:F::x", "g:h:I", "y")).toBe(
+      "urn:pulumi:s::p::a:b:C$d:e:F$g:h:I::y",
+    );
+    expect(engineUrn("s", "p", "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s", "g:h:I", "y")).toBe(
+      "urn:pulumi:s::p::g:h:I::y",
+    );
   });
 
   it("reports a failing program as a program error", async () => {

@@ -37,7 +37,7 @@ describe("npm run preview", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Stack aks-devsecops\/dev$/m);
     expect(stdout).toMatch(
-      /├─ platform:azure:Cluster {2}cluster\n│ {2}├─ azure-native:containerservice:ManagedCluster {2}cluster-aks/,
+      /└─ pulumi:pulumi:Stack {2}aks-devsecops-dev\n(.*\n)*? {3}├─ platform:azure:Cluster {2}cluster\n {3}│ {2}├─ azure-native:containerservice:ManagedCluster {2}cluster-aks/,
     );
     expect(stdout).toMatch(/^ {2}azure-native:security:Pricing +2$/m);
     expect(stdout).toMatch(/^\d+ resources \(\d+ cloud resources, \d+ components\) in \d+ types$/m);
@@ -54,7 +54,9 @@ describe("npm run preview", () => {
     );
     expect(code).toBe(0);
     const document = JSON.parse(stdout);
-    expect(document.resources).toHaveLength(4);
+    // The program's four resources and the root stack, as the real engine registers it.
+    expect(document.resources).toHaveLength(5);
+    expect(document.mode).toBe("preview");
     expect(JSON.stringify(document)).not.toContain("offline-secret-placeholder");
   });
 

@@ -3,11 +3,13 @@ import type { Diagnostic } from "../../tools/analyzer";
 import type { RecordedStack } from "../../tools/engine";
 import {
   buildReport,
+  notVerifiedMandatory,
   renderJson,
   renderTable,
   resourceNameOf,
   violationOf,
 } from "../../tools/report/check";
+import { computeCoverage, renderCoverage } from "../../tools/report/coverage";
 import { renderSarif } from "../../tools/report/sarif";
 import { SECRET_MASK, SECRET_SIG, SECRET_SIG_KEY } from "../../tools/secrets";
 
@@ -27,6 +29,7 @@ function diagnostic(overrides: Partial<Diagnostic>): Diagnostic {
 const recorded: RecordedStack = {
   stack: "dev",
   project: "aks-devsecops",
+  mode: "preview",
   outputs: {},
   resources: [
     {
@@ -37,7 +40,11 @@ const recorded: RecordedStack = {
       id: "id",
       parent: "",
       provider: "",
-      inputs: { adminUserEnabled: true, token: { [SECRET_SIG_KEY]: SECRET_SIG, value: "s3cret" } },
+      inputs: {
+        adminUserEnabled: true,
+        token: { [SECRET_SIG_KEY]: SECRET_SIG, value: "s3cret" },
+        sku: { name: { [SECRET_SIG_KEY]: SECRET_SIG, value: "Basic" } },
+      },
       dependencies: [],
       propertyDependencies: {},
     },
@@ -70,25 +77,73 @@ function report(diagnostics: Diagnostic[]) {
       "acr-03": { enforcementLevel: "advisory", properties: {} },
     },
     diagnostics,
+    coverage: computeCoverage(recorded.resources, (type) =>
+      type.endsWith(":Registry") ? ["ACR-01", "ACR-03"] : [],
+    ),
+    warnings: [],
     policyConfigFile: "policy-pack/config/dev.json",
     stackConfigFile: `${process.cwd()}/Pulumi.dev.yaml`,
   });
 }
 
 describe("check reports", () => {
-  it("say plainly that a policy could not decide on a value unknown at preview", () => {
-    const unknown = violationOf(
-      diagnostic({
-        enforcementLevel: "advisory",
-        message:
-          "can't run policy 'acr-01' from policy pack 'aks-devsecops@v0.1.0' during preview: boolean value at .adminUserEnabled can't be known during preview",
-      }),
-    );
-    expect(unknown.message).toBe(
-      "unknown at preview: boolean value at .adminUserEnabled can't be known during preview (not checked, not passed)",
-    );
-    expect(unknown.enforcementLevel).toBe("advisory");
+  const unknownAcr01 = diagnostic({
+    enforcementLevel: "advisory",
+    message:
+      "can't run policy 'acr-01' from policy pack 'aks-devsecops@v0.1.0' during preview: boolean value at .adminUserEnabled can't be known during preview",
+  });
+
+  it("keep a policy that could not decide at preview apart from violations, at its stack level", () => {
+    const built = report([unknownAcr01]);
+    expect(built.violations).toEqual([]);
+    expect(built.unverified).toEqual([
+      {
+        policy: "acr-01",
+        enforcementLevel: "mandatory",
+        urn: URN,
+        reason: "boolean value at .adminUserEnabled can't be known during preview",
+      },
+    ]);
+    expect(notVerifiedMandatory(built)).toEqual(["acr-01"]);
+    const text = renderTable(built);
+    expect(text).toContain("UNKNOWN AT PREVIEW (not checked, not passed");
+    expect(text).toContain("[mandatory: NOT VERIFIED AT PREVIEW]");
+    expect(text).toContain("1 mandatory control not verified at preview (acr-01)");
     expect(violationOf(diagnostic({})).message).toMatch(/^registry 'registry-acr'/);
+  });
+
+  it("never print a value the program marked secret, in any format", () => {
+    const leaking = diagnostic({
+      message: `registry 'registry-acr' has sku.name="Basic"; token s3cret`,
+    });
+    const built = report([leaking, { ...unknownAcr01, message: `${unknownAcr01.message} s3cret` }]);
+    for (const text of [renderTable(built), renderJson(built), renderSarif(built, process.cwd())]) {
+      expect(text).not.toContain("s3cret");
+      expect(text).not.toContain('"Basic"');
+    }
+    expect(built.violations[0].message).toBe(
+      `registry 'registry-acr' has sku.name=${SECRET_MASK}; token ${SECRET_MASK}`,
+    );
+  });
+
+  it("show coverage: the controls per type and what no control checked", () => {
+    const coverage = computeCoverage(
+      [
+        ...recorded.resources,
+        { ...recorded.resources[0], urn: "u2", type: "azure-native:web:WebApp", name: "site" },
+        { ...recorded.resources[0], urn: "u3", type: "kubernetes:helm.sh/v4:Chart", custom: false },
+        { ...recorded.resources[0], urn: "u4", type: "pulumi:pulumi:Stack", custom: false },
+      ],
+      (type) => (type.endsWith(":Registry") ? ["ACR-01"] : []),
+    );
+    expect(coverage.unchecked).toEqual({
+      resources: 2,
+      types: ["azure-native:web:WebApp", "kubernetes:helm.sh/v4:Chart"],
+    });
+    expect(coverage.notes[0]).toMatch(/v4 Chart is a provider-side component.*not checked offline/);
+    const lines = renderCoverage(coverage).join("\n");
+    expect(lines).toMatch(/azure-native:containerregistry:Registry\s+1 {2}ACR-01/);
+    expect(lines).toContain("2 resources of 2 types were not checked");
   });
 
   it("name the resource from its URN, and the stack when there is none", () => {
@@ -113,14 +168,29 @@ describe("check reports", () => {
     );
     expect(text).toContain("    ! registry-acr: not private");
     expect(lines.at(-2)).toBe(
-      "FAILED: 1 mandatory violation (1 controls), 1 advisory (1 controls) across 1 resources and 2 policies",
+      "FAILED: 1 mandatory violation (1 controls), 1 advisory (1 controls) across 1 resources and 2 policies; 0 resources not checked by any control",
     );
   });
 
   it("json: exactly the documented keys, secrets masked in resources", () => {
     const document = JSON.parse(renderJson(report([diagnostic({})])));
-    expect(Object.keys(document)).toEqual(["stack", "resources", "policies", "violations"]);
-    expect(document.resources[0].inputs).toEqual({ adminUserEnabled: true, token: SECRET_MASK });
+    expect(Object.keys(document)).toEqual([
+      "stack",
+      "project",
+      "mode",
+      "resources",
+      "policies",
+      "violations",
+      "unverified",
+      "notVerifiedMandatory",
+      "coverage",
+      "warnings",
+    ]);
+    expect(document.resources[0].inputs).toEqual({
+      adminUserEnabled: true,
+      token: SECRET_MASK,
+      sku: { name: SECRET_MASK },
+    });
     expect(document.violations).toEqual([
       {
         policy: "acr-01",
@@ -138,6 +208,7 @@ describe("check reports", () => {
           diagnostic({}),
           diagnostic({ policy: "acr-03", enforcementLevel: "advisory", message: "x" }),
         ]),
+        process.cwd(),
       ),
     );
     const [run] = sarif.runs;

@@ -1,4 +1,6 @@
 import * as path from "node:path";
+import { analyzerProperties } from "./marshal";
+import { PackError } from "./pack";
 
 /**
  * A client for the analyzer gRPC service that a `@pulumi/policy` pack serves: the same service and
@@ -78,7 +80,7 @@ const structCache = new WeakMap<Record<string, unknown>, Message>();
 function propertiesOf(resource: AnalyzerResourceInput): Message {
   let struct = structCache.get(resource.inputs);
   if (!struct) {
-    struct = toStruct(resource.inputs);
+    struct = toStruct(analyzerProperties(resource.inputs) as Record<string, unknown>);
     structCache.set(resource.inputs, struct);
   }
   return struct;
@@ -171,7 +173,7 @@ export class AnalyzerClient {
   private call<T>(method: string, request: Message): Promise<T> {
     return new Promise((resolve, reject) => {
       this.client[method](request, (err: Error | null, response: T) =>
-        err ? reject(new Error(`analyzer ${method}: ${err.message}`)) : resolve(response),
+        err ? reject(new PackError(`analyzer ${method}: ${err.message}`)) : resolve(response),
       );
     });
   }

@@ -2,15 +2,28 @@ import { fork } from "node:child_process";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ProgramError, UsageError } from "../errors";
+import type { ChildMessage } from "./child";
+import { checkProgramDependencies } from "./dependencies";
+import type { EngineMode } from "./mocks";
 import { loadProjectStack, OFFLINE_SECRET_PLACEHOLDER, type StackDocument } from "./project";
 import type { RecordedStack } from "./record";
 
-export { configText, listStacks, loadProjectStack, OFFLINE_SECRET_PLACEHOLDER } from "./project";
+export {
+  configText,
+  listStacks,
+  loadProjectName,
+  loadProjectStack,
+  OFFLINE_SECRET_PLACEHOLDER,
+} from "./project";
 export type { ProjectStack, StackDocument } from "./project";
-export { recordProgram } from "./record";
+export { recordProgram, ROOT_STACK_TYPE } from "./record";
 export type { RecordedStack, ResourceRecord, StackOutput } from "./record";
+export { ENGINE_MODES, type EngineMode } from "./mocks";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
+
+/** How long a program may run before the engine gives up on it (`--timeout`). */
+export const DEFAULT_TIMEOUT_SECONDS = 300;
 
 export interface RunOptions {
   stack: string;
@@ -18,10 +31,10 @@ export interface RunOptions {
   programDir?: string;
   /** The stack file's content when it exists only in memory (e.g. a dry run). */
   stackDocument?: StackDocument;
+  /** `preview` (default): computed outputs unknown, as `pulumi preview` of a new stack. */
+  mode?: EngineMode;
+  timeoutSeconds?: number;
 }
-
-type ChildMessage =
-  { ok: true; recorded: RecordedStack } | { ok: false; name: string; message: string };
 
 /**
  * Credentials a real deployment reads from the environment, replaced by the secret placeholder:
@@ -34,39 +47,66 @@ const tsxLoader = pathToFileURL(require.resolve("tsx", { paths: [PROJECT_ROOT] }
 
 /**
  * Runs a program under mocks in its own process (Pulumi's runtime is global to a process, so each
- * run needs a fresh one) and returns what it registered. Program output goes to our stderr.
+ * run needs a fresh one) and returns what it registered. The process runs in the program's
+ * directory, as the language host runs it; its output goes to our stderr. It is killed once it has
+ * answered, or when the timeout expires.
  */
 export function runProgram(options: RunOptions): Promise<RecordedStack> {
   const programDir = path.resolve(options.programDir ?? PROJECT_ROOT);
+  const mode = options.mode ?? "preview";
+  const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   loadProjectStack(programDir, options.stack, options.stackDocument); // fail fast on usage errors
+  checkProgramDependencies(programDir);
   const documentArg = options.stackDocument ? [JSON.stringify(options.stackDocument)] : [];
   const child = fork(
     path.join(__dirname, "child.ts"),
-    [programDir, options.stack, ...documentArg],
+    [programDir, options.stack, mode, ...documentArg],
     {
-      execArgv: ["--import", tsxLoader],
+      cwd: programDir,
+      execArgv: ["--import", tsxLoader, "--enable-source-maps"],
       stdio: ["ignore", "pipe", "inherit", "ipc"],
+      serialization: "advanced",
       env: { ...process.env, NODE_OPTIONS: "", ...OFFLINE_ENVIRONMENT },
     },
   );
   // Program output must not mix with machine-readable stdout: send the child's stdout to stderr.
   child.stdout?.pipe(process.stderr);
   return new Promise((resolve, reject) => {
-    let answered = false;
-    child.on("message", (message: ChildMessage) => {
-      answered = true;
-      if (message.ok) resolve(message.recorded);
-      else if (message.name === "UsageError") reject(new UsageError(message.message));
-      else reject(new ProgramError(message.message));
-    });
-    child.on("exit", (code, signal) => {
-      if (!answered) {
+    let settled = false;
+    const settle = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      action();
+    };
+    const timer = setTimeout(
+      () =>
+        settle(() =>
+          reject(
+            new ProgramError(
+              `the program did not finish within ${timeoutSeconds} s (stack '${options.stack}'); ` +
+                "it was stopped. Raise --timeout if it needs longer",
+            ),
+          ),
+        ),
+      timeoutSeconds * 1000,
+    );
+    child.on("message", (message: ChildMessage) =>
+      settle(() => {
+        if (message.ok) resolve(message.recorded);
+        else if (message.name === "UsageError") reject(new UsageError(message.message));
+        else reject(new ProgramError(message.message));
+      }),
+    );
+    child.on("exit", (code, signal) =>
+      settle(() =>
         reject(
           new ProgramError(
-            `the engine process for stack '${options.stack}' exited (${signal ?? code}) without a result`,
+            `the engine process for stack '${options.stack}' ended (${signal ?? `exit code ${code}`}) before the program reported a result`,
           ),
-        );
-      }
-    });
+        ),
+      ),
+    );
   });
 }

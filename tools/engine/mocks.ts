@@ -121,7 +121,25 @@ const githubResources: Record<
   },
 };
 
-export function mockNewResource(args: MockResourceArgs): { id: string; state: Inputs } {
+/**
+ * How the engine answers for providers. `preview`: as `pulumi preview` of a stack that does not
+ * exist yet; a create's outputs are its inputs and everything the provider computes (ids, login
+ * servers, principal ids) is unknown (azure-native's Create with preview=true returns
+ * `PreviewOutputs(inputs, response)`, "marking all other response properties as computed",
+ * pulumi-azure-native provider/pkg/provider/provider.go). `resolved`: every output takes a mock
+ * value, like the values `pulumi up` will send.
+ */
+export type EngineMode = "preview" | "resolved";
+export const ENGINE_MODES: readonly EngineMode[] = ["preview", "resolved"];
+
+type NewResource = (args: MockResourceArgs) => { id: string; state: Inputs };
+
+export function mockNewResource(mode: EngineMode): NewResource {
+  // An empty id is unknown in preview (runtime/resource.js: `resp.getId() || undefined`).
+  return mode === "preview" ? (args) => ({ id: "", state: { ...args.inputs } }) : resolvedResource;
+}
+
+function resolvedResource(args: MockResourceArgs): { id: string; state: Inputs } {
   const github = githubResources[args.type];
   if (github) {
     const mocked = github(args.name, args.inputs);
@@ -173,7 +191,16 @@ const invokeResults: Record<string, (inputs: Inputs) => Inputs> = {
   }),
 };
 
-/** Known invokes get realistic answers; any other invoke echoes its arguments. */
+/** Whether the engine models an invoke; the others are unknown in preview and empty when resolved. */
+export function isModelledInvoke(token: string): boolean {
+  return Object.hasOwn(invokeResults, token);
+}
+
+/**
+ * Modelled invokes get realistic answers. Any other invoke answers an empty result: never its own
+ * arguments, which programs would read as if they were the provider's answer. In preview the
+ * engine marks that answer unknown (see record.ts).
+ */
 export function mockCall(args: MockCallArgs): Inputs {
-  return invokeResults[args.token]?.(args.inputs) ?? { ...args.inputs };
+  return invokeResults[args.token]?.(args.inputs) ?? {};
 }

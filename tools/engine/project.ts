@@ -82,6 +82,31 @@ function projectDefaults(projectName: string, project: YamlObject): Record<strin
   return defaults;
 }
 
+/** The `name` of the Pulumi project in a directory. */
+export function loadProjectName(programDir: string): string {
+  const projectFile = findProjectFile(path.resolve(programDir));
+  const name = readYamlFile(projectFile).name;
+  if (typeof name !== "string" || name === "") {
+    throw new UsageError(`${projectFile}: 'name' is required`);
+  }
+  return name;
+}
+
+/**
+ * The Pulumi CLI's rule for a stack name: "may only contain alphanumeric, hyphens, underscores, or
+ * periods", at most 100 characters (pulumi/pulumi pkg/backend/diy `validateStackName`: `^[A-Za-z0-9_.-]{1,100}$`). It is
+ * also a file name here, so nothing else may reach the file system.
+ */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+export function validateStackName(stack: string): void {
+  if (!STACK_NAME.test(stack) || stack === "." || stack === "..") {
+    throw new UsageError(
+      `invalid stack name '${stack}': a stack name may only contain letters, digits, hyphens, underscores or periods (at most 100)`,
+    );
+  }
+}
+
 /**
  * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the CLI would before running a program.
  * `stackDocument` stands in for a stack file that is not written yet (a dry run).
@@ -91,13 +116,11 @@ export function loadProjectStack(
   stack: string,
   stackDocument?: StackDocument,
 ): ProjectStack {
+  validateStackName(stack);
   const dir = path.resolve(programDir);
   const projectFile = findProjectFile(dir);
   const project = readYamlFile(projectFile);
-  const projectName = project.name;
-  if (typeof projectName !== "string" || projectName === "") {
-    throw new UsageError(`${projectFile}: 'name' is required`);
-  }
+  const projectName = loadProjectName(dir);
   const configDir = path.join(
     dir,
     typeof project.stackConfigDir === "string" ? project.stackConfigDir : ".",

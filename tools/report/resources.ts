@@ -26,7 +26,7 @@ export function outputViews(recorded: RecordedStack): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(recorded.outputs).map(([key, output]) => [
       key,
-      output.secret ? SECRET_MASK : output.value,
+      output.secret ? SECRET_MASK : maskSecrets(output.value),
     ]),
   );
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CheckReport, Violation } from "./check";
 import { resourceNameOf } from "./check";
@@ -43,13 +44,50 @@ function rule(policy: CheckReport["policies"][number], report: CheckReport) {
   };
 }
 
-function fingerprint(violation: Violation): string {
+/**
+ * The root of the repository that holds `dir` (the nearest folder with `.git`), else `dir`: code
+ * scanning places a result by its path from the root of the repository it was uploaded to.
+ */
+export function repositoryRoot(dir: string): string {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, ".git"))) return current;
+    if (path.dirname(current) === current) return path.resolve(dir);
+  }
+}
+
+function fingerprint(violation: { policy: string; urn: string }): string {
   return createHash("sha256").update(`${violation.policy}|${violation.urn}`).digest("hex");
 }
 
-export function renderSarif(report: CheckReport, baseDir = process.cwd()): string {
+export function renderSarif(report: CheckReport, baseDir: string): string {
   const ruleIndex = new Map(report.policies.map((policy, index) => [policy.name, index]));
   const configUri = path.relative(baseDir, report.stackConfigFile).split(path.sep).join("/");
+  const result = (
+    entry: { policy: string; urn: string },
+    level: "error" | "warning" | "note",
+    text: string,
+  ) => ({
+    ruleId: entry.policy,
+    ruleIndex: ruleIndex.get(entry.policy) ?? -1,
+    level,
+    message: { text: `${resourceNameOf(entry.urn)}: ${text}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: configUri, uriBaseId: "%SRCROOT%" },
+          region: { startLine: 1 },
+        },
+        logicalLocations: [
+          {
+            name: resourceNameOf(entry.urn),
+            fullyQualifiedName: entry.urn || `${report.project}/${report.stack}`,
+            kind: "resource",
+          },
+        ],
+      },
+    ],
+    partialFingerprints: { "pulumiPolicyViolation/v1": fingerprint(entry) },
+  });
   const sarif = {
     $schema: SARIF_SCHEMA,
     version: "2.1.0",
@@ -65,28 +103,20 @@ export function renderSarif(report: CheckReport, baseDir = process.cwd()): strin
           },
         },
         automationDetails: { id: `policy-check/${report.project}/${report.stack}/` },
-        results: report.violations.map((violation) => ({
-          ruleId: violation.policy,
-          ruleIndex: ruleIndex.get(violation.policy) ?? -1,
-          level: sarifLevel(violation),
-          message: { text: `${resourceNameOf(violation.urn)}: ${violation.message}` },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: configUri, uriBaseId: "%SRCROOT%" },
-                region: { startLine: 1 },
-              },
-              logicalLocations: [
-                {
-                  name: resourceNameOf(violation.urn),
-                  fullyQualifiedName: violation.urn || `${report.project}/${report.stack}`,
-                  kind: "resource",
-                },
-              ],
-            },
-          ],
-          partialFingerprints: { "pulumiPolicyViolation/v1": fingerprint(violation) },
-        })),
+        results: [
+          ...report.violations.map((violation) =>
+            result(violation, sarifLevel(violation), violation.message),
+          ),
+          // Not a pass: the control could not decide at preview. A mandatory one says so.
+          ...report.unverified.map((entry) =>
+            result(
+              entry,
+              entry.enforcementLevel === "mandatory" ? "warning" : "note",
+              `${entry.enforcementLevel === "mandatory" ? "mandatory control NOT VERIFIED at preview" : "not checked at preview"}: ${entry.reason}`,
+            ),
+          ),
+        ],
+        properties: { mode: report.mode, coverage: report.coverage, warnings: report.warnings },
       },
     ],
   };

@@ -46,9 +46,13 @@ function reportWith(violations: Violation[]): CheckReport {
     project: "aks-devsecops",
     pack: { name: "aks-devsecops", version: "0.1.0" },
     stackConfigFile: "Pulumi.pr-42.yaml",
+    mode: "preview",
     resources: [],
     policies: [],
     violations,
+    unverified: [],
+    coverage: { types: [], unchecked: { resources: 0, types: [] }, notes: [] },
+    warnings: [],
   };
 }
 
