@@ -63,7 +63,7 @@ export function runProgram(options: RunOptions): Promise<RecordedStack> {
     [programDir, options.stack, mode, ...documentArg],
     {
       cwd: programDir,
-      execArgv: ["--import", tsxLoader, "--enable-source-maps"],
+      execArgv: ["--import", tsxLoader],
       stdio: ["ignore", "pipe", "inherit", "ipc"],
       serialization: "advanced",
       env: { ...process.env, NODE_OPTIONS: "", ...OFFLINE_ENVIRONMENT },
