@@ -223,3 +223,66 @@ describe("GEN-02 without the stack's list", () => {
     ]);
   });
 });
+
+describe("GEN-01 and GEN-02 decide by the resource type (facts/azure-native-resources.json)", () => {
+  const VNET = "azure-native:network:VirtualNetwork";
+  /** A program that leaves the location to the provider config writes no location input. */
+  function vnet(inputs: Record<string, unknown> = {}): TestResource {
+    return testResource(VNET, "spoke", {
+      addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+      ...inputs,
+    });
+  }
+
+  it("a taggable resource without a location input is checked for tags", async () => {
+    const tested = vnet();
+    expect(violationsOf(await analyze([tested]), "gen-01")).toEqual([
+      expect.objectContaining({
+        urn: tested.urn,
+        message: expect.stringContaining(`resource 'spoke' (${VNET}) lacks the tag(s)`),
+      }),
+    ]);
+    expect(violationsOf(await analyze([vnet({ tags: { ...TAGS } })]), "gen-01")).toEqual([]);
+  });
+
+  it("versioned and v2 tokens are taggable as their v3 type", async () => {
+    const versioned = testResource("azure-native:resources/v20220901:ResourceGroup", "rg", {
+      location: "westeurope",
+    });
+    const zone = testResource("azure-native:network:PrivateZone", "dns", { location: "global" });
+    const violations = violationsOf(await analyze([versioned, zone]), "gen-01");
+    expect(violations.map((violation) => violation.urn).sort()).toEqual(
+      [versioned.urn, zone.urn].sort(),
+    );
+  });
+
+  it("without a location input, the region is the stack's azure-native:location", async () => {
+    const tested = vnet({ tags: { ...TAGS } });
+    const outside = await analyze([tested], {
+      stackConfig: { ...STACK_CONFIG, "azure-native:location": "eastus" },
+    });
+    expect(violationsOf(outside, "gen-02")).toEqual([
+      {
+        policy: "gen-02",
+        enforcementLevel: "advisory",
+        urn: tested.urn,
+        message:
+          "resource 'spoke' has no location input and takes azure-native:location 'eastus' from the stack config, which is not in the allowed list [westeurope, northeurope]; set location (or stack config azure-native:location) to one of them",
+      },
+    ]);
+    const inside = await analyze([tested], {
+      stackConfig: { ...STACK_CONFIG, "azure-native:location": "westeurope" },
+    });
+    expect(violationsOf(inside, "gen-02")).toEqual([]);
+  });
+
+  it("with neither, the resource takes its resource group's region, which GEN-02 checks on the group", async () => {
+    const rg = group({ location: "eastus" });
+    const tested = vnet({ tags: { ...TAGS } });
+    const violations = violationsOf(
+      await analyze([rg, tested], { stackConfig: STACK_CONFIG }),
+      "gen-02",
+    );
+    expect(violations).toEqual([expect.objectContaining({ urn: rg.urn })]);
+  });
+});
