@@ -1,4 +1,6 @@
+import type { ResourceValidationArgs } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
+import { allPolicies } from "../../policy-pack/policies";
 import {
   DIAGNOSTIC_SETTING,
   expectCantRun,
@@ -284,5 +286,41 @@ describe("GEN-01 and GEN-02 decide by the resource type (facts/azure-native-reso
       "gen-02",
     );
     expect(violations).toEqual([expect.objectContaining({ urn: rg.urn })]);
+  });
+});
+
+describe("GEN-02 with an explicit azure-native provider", () => {
+  // The offline analyzer client does not send a resource's provider (the CLI does, in
+  // AnalyzeRequest.provider), so this calls the policy's validation directly, with the args
+  // @pulumi/policy 1.21 builds (server.js: args.provider from getProviderResource).
+  it("the provider's location is the region of a resource without a location input", async () => {
+    const gen02 = allPolicies.find((policy) => policy.name === "gen-02");
+    if (!gen02 || !("validateResource" in gen02)) throw new Error("gen-02 is a resource policy");
+    const messages: string[] = [];
+    const args = {
+      type: "azure-native:network:VirtualNetwork",
+      name: "spoke",
+      urn: "urn:pulumi:test::aks-devsecops::azure-native:network:VirtualNetwork::spoke",
+      props: { tags: { ...TAGS } },
+      opts: {},
+      stackTags: new Map(),
+      provider: {
+        type: "pulumi:providers:azure-native",
+        name: "eastus-provider",
+        urn: "urn:pulumi:test::aks-devsecops::pulumi:providers:azure-native::eastus-provider",
+        props: { location: "eastus" },
+      },
+      isType: () => false,
+      asType: () => undefined,
+      getConfig: () => ({ allowedLocations: ["westeurope"] }),
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
+    } as unknown as ResourceValidationArgs;
+    const validations = [gen02.validateResource ?? []].flat();
+    for (const validate of validations) await validate(args, (message) => messages.push(message));
+    expect(messages).toEqual([
+      "resource 'spoke' has no location input and takes 'eastus' from its provider 'eastus-provider', which is not in the allowed list [westeurope]; set location (or the provider's location) to one of them",
+    ]);
   });
 });
