@@ -1,7 +1,9 @@
 import type { PolicyResource, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import {
   AUDIT_CATEGORY_GROUPS,
+  DIAGNOSTIC_SETTING,
   equalsIgnoringCase,
+  LOG_ANALYTICS_WORKSPACE,
   ofType,
   propertyIgnoringCase,
   referencesThrough,
@@ -317,6 +319,7 @@ const aks10 = stackPolicy(
     rule: "Stack: a monitor:DiagnosticSetting on the cluster sends kube-audit-admin and guard to Log Analytics",
   },
   {
+    resourceTypes: [MANAGED_CLUSTER, DIAGNOSTIC_SETTING, LOG_ANALYTICS_WORKSPACE],
     validateStack: (args, reportViolation) => {
       for (const cluster of ofType(args.resources, MANAGED_CLUSTER)) {
         reportMissingLogs(
@@ -403,6 +406,7 @@ const aks11 = stackPolicy(
     rule: "Stack: an authorization:PolicyAssignment scoped to the cluster assigns the pod security baseline or restricted initiative in Deny effect",
   },
   {
+    resourceTypes: [MANAGED_CLUSTER, POLICY_ASSIGNMENT],
     validateStack: (args, reportViolation) => {
       for (const cluster of ofType(args.resources, MANAGED_CLUSTER)) {
         checkPodSecurity(cluster, args.resources, reportViolation);
@@ -522,6 +526,9 @@ const aks12 = stackPolicy(
     rule: "Stack: image integrity: Ratify with a Notation verifier trusting the Key Vault signing certificate, enforced by Gatekeeper or Azure Policy, is deployed on the cluster",
   },
   {
+    resourceTypes: (type) =>
+      [MANAGED_CLUSTER, HELM_RELEASE, POLICY_ASSIGNMENT].includes(type) ||
+      (type.startsWith(GATEKEEPER_CONSTRAINT) && type.endsWith(RATIFY_CONSTRAINT_KIND)),
     validateStack: (args, reportViolation) => {
       // One cluster per stack: the Kubernetes resources of the stack are deployed to it.
       const [cluster] = ofType(args.resources, MANAGED_CLUSTER);
@@ -569,6 +576,7 @@ const aks13 = resourcePolicy(
     rule: "Node pools' linuxOSConfig.sysctls.netIpv4TcpKeepaliveTime ≤ 120 (under Azure's 4-minute load-balancer and Redis 10-minute idle limits)",
   },
   {
+    resourceTypes: [MANAGED_CLUSTER, AGENT_POOL],
     validateResource: (args, reportViolation) => {
       if (args.type !== MANAGED_CLUSTER && args.type !== AGENT_POOL) return;
       const kind = args.type === AGENT_POOL ? "agent pool" : "cluster";

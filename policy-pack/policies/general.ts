@@ -1,34 +1,19 @@
 import type { ResourceValidationArgs } from "@pulumi/policy";
+import { isLocatedType, isTaggableType } from "../facts/resources";
 import { propertyIgnoringCase, resourcePolicy, type ControlPolicy } from "./control";
 
-const RESOURCE_GROUP = "azure-native:resources:ResourceGroup";
 const DEFAULT_REQUIRED_TAGS = ["environment", "owner", "managed-by"];
 /** The stack config key holding the regions a stack may use (a JSON array, as PULUMI_CONFIG gives it). */
 const ALLOWED_LOCATIONS_KEY = "aks-devsecops:allowedLocations";
-/**
- * Extension resources that take a location (for a managed identity or a replica) but no tags; the
- * platform's domains could declare these, so GEN-01 leaves them out.
- */
-const UNTAGGABLE_WITH_LOCATION = [
-  "azure-native:authorization:PolicyAssignment",
-  "azure-native:containerregistry:ExportPipeline",
-  "azure-native:containerregistry:ImportPipeline",
-  "azure-native:containerregistry:TaskRun",
-  "azure-native:maintenance:ConfigurationAssignment",
-];
+/** The azure-native provider's default region (`pulumi config set azure-native:location`). */
+const PROVIDER_LOCATION_KEY = "azure-native:location";
+const AZURE_NATIVE_PROVIDER = "pulumi:providers:azure-native";
 /** Not a region: private DNS zones and their links live in "global". */
 const NON_REGIONAL_LOCATIONS = ["global"];
 
 interface LocatedProps {
   location?: string;
   tags?: Record<string, unknown>;
-}
-
-/** Tracked ARM resources take a location, and every tracked resource takes tags. */
-function isTaggable(args: ResourceValidationArgs): boolean {
-  if (args.type === RESOURCE_GROUP) return true;
-  if (UNTAGGABLE_WITH_LOCATION.includes(args.type)) return false;
-  return args.type.startsWith("azure-native:") && "location" in args.props;
 }
 
 function isMissingTag(tags: Record<string, unknown> | undefined, key: string): boolean {
@@ -53,8 +38,11 @@ const gen01 = resourcePolicy(
         },
       },
     },
+    // Taggable by type (the v3 SDK's Args take a tags map: facts/azure-native-resources.json), so a
+    // resource that takes its location from the provider's config is checked too.
+    resourceTypes: isTaggableType,
     validateResource: (args, reportViolation) => {
-      if (!isTaggable(args)) return;
+      if (!isTaggableType(args.type)) return;
       const required =
         args.getConfig<{ requiredTags?: string[] }>().requiredTags ?? DEFAULT_REQUIRED_TAGS;
       const tags = (args.props as LocatedProps).tags;
@@ -120,6 +108,49 @@ function allowedLocations(policyConfigList: string[] | undefined): AllowedLocati
   };
 }
 
+/** Where a located resource's region comes from, and how a message names it. */
+interface Region {
+  location: string;
+  /** e.g. "has location 'eastus'", "has no location input and takes azure-native:location 'eastus'". */
+  described: string;
+  fix: string;
+}
+
+/**
+ * The region of a resource whose type takes a location, as azure-native's Check sets it before
+ * `pulumi preview` hands the inputs to the pack (pulumi/pulumi-azure-native
+ * provider/pkg/provider/provider.go, applyDefaults and getDefaultLocation): the `location` input;
+ * else the provider's `location` config (an explicit provider's input, or the stack config
+ * azure-native:location for the default provider, which the CLI gives the pack in PULUMI_CONFIG);
+ * else the location of the resource group named by resourceGroupName, looked up in Azure.
+ * That last case is undefined here: the group is a resource of the stack and GEN-02 checks it
+ * (or an existing group, whose region the pack cannot see offline).
+ */
+function regionOf(args: ResourceValidationArgs): Region | undefined {
+  if ("location" in args.props) {
+    const location = (args.props as LocatedProps).location;
+    if (typeof location !== "string") return undefined;
+    return { location, described: `has location '${location}'`, fix: "set location" };
+  }
+  const provider = args.provider;
+  if (provider?.type === AZURE_NATIVE_PROVIDER && "location" in provider.props) {
+    const location = provider.props.location;
+    if (typeof location !== "string") return undefined;
+    return {
+      location,
+      described: `has no location input and takes '${location}' from its provider '${provider.name}'`,
+      fix: "set location (or the provider's location)",
+    };
+  }
+  const fromStack = readStackConfig()[PROVIDER_LOCATION_KEY];
+  if (typeof fromStack !== "string" || fromStack.trim() === "") return undefined;
+  return {
+    location: fromStack,
+    described: `has no location input and takes ${PROVIDER_LOCATION_KEY} '${fromStack}' from the stack config`,
+    fix: `set location (or stack config ${PROVIDER_LOCATION_KEY})`,
+  };
+}
+
 const gen02 = resourcePolicy(
   { id: "GEN-02", seed: "—", level: "A", rule: "Location is in the stack's allowed list" },
   {
@@ -128,10 +159,13 @@ const gen02 = resourcePolicy(
         allowedLocations: { type: "array", items: { type: "string" }, default: [] },
       },
     },
+    // Located by type (the v3 SDK's Args take a location): facts/azure-native-resources.json.
+    resourceTypes: isLocatedType,
     validateResource: (args, reportViolation) => {
-      if (!args.type.startsWith("azure-native:") || !("location" in args.props)) return;
-      const location = (args.props as LocatedProps).location;
-      if (typeof location !== "string") return;
+      if (!isLocatedType(args.type)) return;
+      const region = regionOf(args);
+      if (!region) return;
+      const { location, described, fix } = region;
       if (NON_REGIONAL_LOCATIONS.includes(normalizeLocation(location))) return;
       const allowed = allowedLocations(
         args.getConfig<{ allowedLocations?: string[] }>().allowedLocations,
@@ -143,7 +177,7 @@ const gen02 = resourcePolicy(
       const permitted = allowed.locations.map(normalizeLocation);
       if (!permitted.includes(normalizeLocation(location))) {
         reportViolation(
-          `resource '${args.name}' has location '${location}', which is not in the allowed list [${allowed.locations.join(", ")}]; set location to one of them`,
+          `resource '${args.name}' ${described}, which is not in the allowed list [${allowed.locations.join(", ")}]; ${fix} to one of them`,
         );
       }
     },

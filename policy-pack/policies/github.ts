@@ -210,6 +210,7 @@ const gh03 = stackPolicy(
     rule: "Stack: every Team the stack manages has a TeamSyncGroupMapping (Entra ID group)",
   },
   {
+    resourceTypes: [TYPES.team, TYPES.teamSyncGroupMapping],
     validateStack: (args, reportViolation) => {
       const mappings = ofType(args.resources, TYPES.teamSyncGroupMapping);
       for (const team of ofType(args.resources, TYPES.team)) {
@@ -299,6 +300,7 @@ const gh04 = stackPolicy(
       "policy); visibility not public",
   },
   {
+    resourceTypes: [TYPES.repository, TYPES.repositoryVulnerabilityAlerts],
     validateStack: (args, reportViolation) => {
       for (const repository of ofType(args.resources, TYPES.repository)) {
         checkRepositorySecurity(repository, args.resources, reportViolation);
@@ -490,6 +492,12 @@ const gh05 = stackPolicy(
       "dismissing stale reviews, required status checks, and blocking force pushes and deletion",
   },
   {
+    resourceTypes: [
+      TYPES.repository,
+      TYPES.branchDefault,
+      TYPES.repositoryRuleset,
+      TYPES.branchProtection,
+    ],
     configSchema: {
       properties: {
         minApprovals: { type: "integer", minimum: 1, default: 1 },
@@ -561,6 +569,7 @@ const gh06 = stackPolicy(
       "preventSelfReview true and deployments limited to protected branches",
   },
   {
+    resourceTypes: [TYPES.repository, TYPES.repositoryEnvironment],
     validateStack: (args, reportViolation) => {
       for (const repository of ofType(args.resources, TYPES.repository)) {
         const production = linkedTo(
@@ -665,7 +674,7 @@ const gh08 = resourcePolicy(
       "ActionsSecret / ActionsEnvironmentSecret / ActionsOrganizationSecret: no long-lived Azure " +
       "credential (AZURE_CLIENT_SECRET, AZURE_CREDENTIALS, *_PASSWORD, ...); GitHub reaches Azure through OIDC",
   },
-  { validateResource: validateSecretName },
+  { resourceTypes: SECRET_TYPES, validateResource: validateSecretName },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -741,6 +750,11 @@ const gh09 = resourcePolicy(
 const GITHUB_CLOUD_NAME = "Github";
 const GITHUB_ENVIRONMENT_TYPE = "GithubScope";
 
+/** Resources of the GitHub provider (`github:index/...`). */
+function isGithubType(type: string): boolean {
+  return type.startsWith("github:");
+}
+
 function isGithubConnector(connector: PolicyResource): boolean {
   return equalsIgnoringCase(connector.props.environmentName, GITHUB_CLOUD_NAME);
 }
@@ -753,6 +767,10 @@ const gh10 = stackPolicy(
     rule: "Stack: a Defender for DevOps GitHub connector (security:SecurityConnector, environment GitHub) exists",
   },
   {
+    resourceTypes: [TYPES.securityConnector],
+    // The connector watches the GitHub organization the stack manages: a stack without GitHub
+    // resources has nothing for it to watch (an Azure-only program named prod must not fail).
+    appliesToStacksWith: isGithubType,
     validateStack: (args, reportViolation) => {
       const connectors = ofType(args.resources, TYPES.securityConnector).filter(isGithubConnector);
       if (connectors.length === 0) {

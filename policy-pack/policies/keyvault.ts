@@ -1,7 +1,11 @@
 import type { PolicyResource } from "@pulumi/policy";
 import {
   AUDIT_CATEGORY_GROUPS,
+  DEFENDER_PRICING,
+  DIAGNOSTIC_SETTING,
   equalsIgnoringCase,
+  PRIVATE_ENDPOINT,
+  LOG_ANALYTICS_WORKSPACE,
   ofType,
   reportMissingLogs,
   reportNotPrivate,
@@ -131,6 +135,7 @@ const kv03 = stackPolicy(
     rule: "Stack: vault properties.networkAcls.defaultAction Deny and publicNetworkAccess Disabled, with a private endpoint",
   },
   {
+    resourceTypes: [VAULT, PRIVATE_ENDPOINT],
     validateStack: (args, reportViolation) =>
       reportNotPrivate(
         args.resources,
@@ -149,6 +154,7 @@ const kv04 = stackPolicy(
     rule: "Stack: a vault requires security:Pricing KeyVaults at tier Standard",
   },
   {
+    resourceTypes: [VAULT, DEFENDER_PRICING],
     validateStack: (args, reportViolation) =>
       requireDefenderPlan(
         args.resources,
@@ -170,6 +176,7 @@ const kv05 = stackPolicy(
     rule: "Stack: a monitor:DiagnosticSetting on each vault sends AuditEvent to Log Analytics",
   },
   {
+    resourceTypes: [VAULT, DIAGNOSTIC_SETTING, LOG_ANALYTICS_WORKSPACE],
     validateStack: (args, reportViolation) => {
       for (const vault of ofType(args.resources, VAULT)) {
         reportMissingLogs(

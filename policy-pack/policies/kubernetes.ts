@@ -112,6 +112,11 @@ function workloadKind(type: string): string | undefined {
   return kind !== undefined && Object.hasOwn(POD_SPEC_PATHS, kind) ? kind : undefined;
 }
 
+/** Whether a type carries a pod spec (the workload policies' coverage). */
+function isWorkloadType(type: string): boolean {
+  return workloadKind(type) !== undefined;
+}
+
 function workloadOf(
   type: string,
   name: string,
@@ -207,6 +212,7 @@ const k8s01 = stackPolicy(
     rule: "Stack: every Namespace the stack creates has a default-deny NetworkPolicy (ingress and egress)",
   },
   {
+    resourceTypes: [NAMESPACE, NETWORK_POLICY],
     validateStack: (args, reportViolation) => {
       const policies = ofType(args.resources, NETWORK_POLICY);
       for (const namespace of ofType(args.resources, NAMESPACE)) {
@@ -327,6 +333,7 @@ const k8s03 = resourcePolicy(
     rule: "Containers: runAsNonRoot, allowPrivilegeEscalation: false, readOnlyRootFilesystem, capabilities drop ALL, seccomp RuntimeDefault; no privileged, hostNetwork, hostPID, hostPath",
   },
   {
+    resourceTypes: isWorkloadType,
     validateResource: (args, reportViolation) => {
       const workload = workloadOf(args.type, args.name, args.props);
       if (!workload) return;
@@ -361,6 +368,7 @@ const k8s04 = resourcePolicy(
     rule: "Containers declare CPU and memory requests and limits",
   },
   {
+    resourceTypes: isWorkloadType,
     // Ephemeral containers cannot have resources; init containers can and are scheduled with them.
     validateResource: forEachContainer(
       ["containers", "initContainers"],
@@ -434,6 +442,7 @@ const k8s05 = stackPolicy(
     rule: "Stack: images come from the stack's registry; in prod (config requireDigest) pinned by digest",
   },
   {
+    resourceTypes: (type) => isWorkloadType(type) || type === REGISTRY,
     configSchema: { properties: { requireDigest: { type: "boolean", default: false } } },
     validateStack: (args, reportViolation) => {
       const requireDigest = args.getConfig<{ requireDigest?: boolean }>().requireDigest ?? false;
@@ -592,6 +601,7 @@ const k8s06 = stackPolicy(
     rule: "Stack: no secret values as literal env vars (nor from Secrets the stack fills); secrets arrive through the Key Vault CSI driver or workload identity",
   },
   {
+    resourceTypes: (type) => isWorkloadType(type) || type === SECRET,
     validateStack: (args, reportViolation) => {
       let secrets: StackSecret[] | undefined;
       const stackSecrets = () => (secrets ??= secretsWithLiteralData(args.resources));
@@ -623,6 +633,7 @@ const k8s07 = resourcePolicy(
     rule: "Containers declare liveness and readiness probes",
   },
   {
+    resourceTypes: isWorkloadType,
     validateResource: forEachContainer(
       ["containers"],
       (workload, { container, label, path }, reportViolation) => {

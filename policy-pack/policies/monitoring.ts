@@ -1,5 +1,6 @@
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import {
+  DIAGNOSTIC_SETTING,
   diagnosticSettingsFor,
   LOG_ANALYTICS_WORKSPACE as WORKSPACE,
   ofType,
@@ -100,6 +101,7 @@ const mon02 = stackPolicy(
     rule: "Stack: a securityinsights:SentinelOnboardingState on each Log Analytics workspace",
   },
   {
+    resourceTypes: [WORKSPACE, SENTINEL_ONBOARDING],
     validateStack: (args, reportViolation) => {
       const onboardings = ofType(args.resources, SENTINEL_ONBOARDING);
       for (const workspace of ofType(args.resources, WORKSPACE)) {
@@ -125,6 +127,7 @@ const mon03 = stackPolicy(
     rule: "Stack: at least 3 enabled Sentinel analytics rules on the workspace (e.g. privileged pod, exec into pod, Key Vault secret sweep)",
   },
   {
+    resourceTypes: [WORKSPACE, ...ANALYTICS_RULES],
     configSchema: {
       properties: {
         minAnalyticsRules: {
@@ -177,6 +180,7 @@ const mon04 = stackPolicy(
     rule: "Stack: every registry, vault and Redis cache has a monitor:DiagnosticSetting to the Log Analytics workspace",
   },
   {
+    resourceTypes: [...Object.keys(MONITORED_TYPES), DIAGNOSTIC_SETTING, WORKSPACE],
     validateStack: (args, reportViolation) => {
       const targets = args.resources.filter((resource) =>
         Object.hasOwn(MONITORED_TYPES, resource.type),

@@ -1,6 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import {
   equalsIgnoringCase,
+  PRIVATE_ENDPOINT,
   propertyIgnoringCase,
   reportNotPrivate,
   reportProblems,
@@ -75,6 +76,7 @@ const red03 = stackPolicy(
     rule: "Stack: Redis publicNetworkAccess is Disabled and a private endpoint targets the cache",
   },
   {
+    resourceTypes: [REDIS, PRIVATE_ENDPOINT],
     validateStack: (args, reportViolation) =>
       reportNotPrivate(
         args.resources,

@@ -1,6 +1,8 @@
 import type { PolicyResource } from "@pulumi/policy";
 import {
+  DEFENDER_PRICING,
   equalsIgnoringCase,
+  PRIVATE_ENDPOINT,
   reportNotPrivate,
   requireDefenderPlan,
   resourcePolicy,
@@ -73,6 +75,7 @@ const acr03 = stackPolicy(
     rule: "Stack: registry sku.name is Premium, publicNetworkAccess is Disabled, and a private endpoint targets it",
   },
   {
+    resourceTypes: [REGISTRY, PRIVATE_ENDPOINT],
     validateStack: (args, reportViolation) =>
       reportNotPrivate(
         args.resources,
@@ -91,6 +94,7 @@ const acr04 = stackPolicy(
     rule: "Stack: a registry or cluster requires security:Pricing Containers at tier Standard",
   },
   {
+    resourceTypes: [REGISTRY, MANAGED_CLUSTER, DEFENDER_PRICING],
     validateStack: (args, reportViolation) =>
       requireDefenderPlan(
         args.resources,

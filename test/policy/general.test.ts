@@ -1,4 +1,6 @@
+import type { ResourceValidationArgs } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
+import { allPolicies } from "../../policy-pack/policies";
 import {
   DIAGNOSTIC_SETTING,
   expectCantRun,
@@ -220,6 +222,105 @@ describe("GEN-02 without the stack's list", () => {
           "stack config aks-devsecops:allowedLocations is not a non-empty JSON array of region names",
         ),
       }),
+    ]);
+  });
+});
+
+describe("GEN-01 and GEN-02 decide by the resource type (facts/azure-native-resources.json)", () => {
+  const VNET = "azure-native:network:VirtualNetwork";
+  /** A program that leaves the location to the provider config writes no location input. */
+  function vnet(inputs: Record<string, unknown> = {}): TestResource {
+    return testResource(VNET, "spoke", {
+      addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+      ...inputs,
+    });
+  }
+
+  it("a taggable resource without a location input is checked for tags", async () => {
+    const tested = vnet();
+    expect(violationsOf(await analyze([tested]), "gen-01")).toEqual([
+      expect.objectContaining({
+        urn: tested.urn,
+        message: expect.stringContaining(`resource 'spoke' (${VNET}) lacks the tag(s)`),
+      }),
+    ]);
+    expect(violationsOf(await analyze([vnet({ tags: { ...TAGS } })]), "gen-01")).toEqual([]);
+  });
+
+  it("versioned and v2 tokens are taggable as their v3 type", async () => {
+    const versioned = testResource("azure-native:resources/v20220901:ResourceGroup", "rg", {
+      location: "westeurope",
+    });
+    const zone = testResource("azure-native:network:PrivateZone", "dns", { location: "global" });
+    const violations = violationsOf(await analyze([versioned, zone]), "gen-01");
+    expect(violations.map((violation) => violation.urn).sort()).toEqual(
+      [versioned.urn, zone.urn].sort(),
+    );
+  });
+
+  it("without a location input, the region is the stack's azure-native:location", async () => {
+    const tested = vnet({ tags: { ...TAGS } });
+    const outside = await analyze([tested], {
+      stackConfig: { ...STACK_CONFIG, "azure-native:location": "eastus" },
+    });
+    expect(violationsOf(outside, "gen-02")).toEqual([
+      {
+        policy: "gen-02",
+        enforcementLevel: "advisory",
+        urn: tested.urn,
+        message:
+          "resource 'spoke' has no location input and takes azure-native:location 'eastus' from the stack config, which is not in the allowed list [westeurope, northeurope]; set location (or stack config azure-native:location) to one of them",
+      },
+    ]);
+    const inside = await analyze([tested], {
+      stackConfig: { ...STACK_CONFIG, "azure-native:location": "westeurope" },
+    });
+    expect(violationsOf(inside, "gen-02")).toEqual([]);
+  });
+
+  it("with neither, the resource takes its resource group's region, which GEN-02 checks on the group", async () => {
+    const rg = group({ location: "eastus" });
+    const tested = vnet({ tags: { ...TAGS } });
+    const violations = violationsOf(
+      await analyze([rg, tested], { stackConfig: STACK_CONFIG }),
+      "gen-02",
+    );
+    expect(violations).toEqual([expect.objectContaining({ urn: rg.urn })]);
+  });
+});
+
+describe("GEN-02 with an explicit azure-native provider", () => {
+  // The offline analyzer client does not send a resource's provider (the CLI does, in
+  // AnalyzeRequest.provider), so this calls the policy's validation directly, with the args
+  // @pulumi/policy 1.21 builds (server.js: args.provider from getProviderResource).
+  it("the provider's location is the region of a resource without a location input", async () => {
+    const gen02 = allPolicies.find((policy) => policy.name === "gen-02");
+    if (!gen02 || !("validateResource" in gen02)) throw new Error("gen-02 is a resource policy");
+    const messages: string[] = [];
+    const args = {
+      type: "azure-native:network:VirtualNetwork",
+      name: "spoke",
+      urn: "urn:pulumi:test::aks-devsecops::azure-native:network:VirtualNetwork::spoke",
+      props: { tags: { ...TAGS } },
+      opts: {},
+      stackTags: new Map(),
+      provider: {
+        type: "pulumi:providers:azure-native",
+        name: "eastus-provider",
+        urn: "urn:pulumi:test::aks-devsecops::pulumi:providers:azure-native::eastus-provider",
+        props: { location: "eastus" },
+      },
+      isType: () => false,
+      asType: () => undefined,
+      getConfig: () => ({ allowedLocations: ["westeurope"] }),
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
+    } as unknown as ResourceValidationArgs;
+    const validations = [gen02.validateResource ?? []].flat();
+    for (const validate of validations) await validate(args, (message) => messages.push(message));
+    expect(messages).toEqual([
+      "resource 'spoke' has no location input and takes 'eastus' from its provider 'eastus-provider', which is not in the allowed list [westeurope]; set location (or the provider's location) to one of them",
     ]);
   });
 });
