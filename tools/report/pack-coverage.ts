@@ -1,8 +1,10 @@
+import { controlsFor } from "../../policy-pack/facts/types";
 import { allPolicies } from "../../policy-pack/policies";
 
-/** The control IDs of this project's pack that check resources of `type`. */
+/**
+ * The control IDs of this project's pack that check resources of a (raw) type: aliases resolved
+ * (versioned tokens, v2 names, classic `@pulumi/azure` with only the controls its inputs can show).
+ */
 export function controlsForType(type: string): string[] {
-  return allPolicies
-    .filter((policy) => (policy as { covers?: (type: string) => boolean }).covers?.(type))
-    .map((policy) => policy.control.id);
+  return controlsFor(type, allPolicies);
 }
