@@ -63,10 +63,12 @@ export class Monitoring extends pulumi.ComponentResource {
           suppressionDuration: "PT1H",
           tactics: rule.tactics,
           techniques: rule.techniques,
+          entityMappings: rule.entityMappings,
           incidentConfiguration: {
             createIncident: true,
             groupingConfiguration: {
               enabled: true,
+              // Alerts about the same entities within 5 hours become one incident.
               lookbackDuration: "PT5H",
               matchingMethod: "AllEntities",
               reopenClosedIncident: false,
