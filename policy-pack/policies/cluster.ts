@@ -633,9 +633,10 @@ function versionProblems(props: ClusterProps, today: string): string[] {
 function staleTable(today: string): Error {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { UnknownValueError } = require("@pulumi/policy/proxy") as {
-    UnknownValueError: new (sentinel: unknown, props: string[]) => Error;
+    UnknownValueError: { prototype: Error };
   };
-  const error = new UnknownValueError(undefined, []);
+  // Its constructor wants an unknown-value sentinel and a property path; neither applies here.
+  const error = Object.create(UnknownValueError.prototype) as Error;
   error.message = `the AKS support table (as of ${TABLE_AS_OF}) is more than ${TABLE_MAX_AGE_MONTHS} months old on ${today}: table out of date; update policy-pack/policies/aks-support.ts from https://learn.microsoft.com/azure/aks/supported-kubernetes-versions`;
   return error;
 }
@@ -663,7 +664,8 @@ const aks14 = resourcePolicy(
       const props = args.props as ClusterProps;
       const problems = versionProblems(props, today);
       reportProblems(reportViolation, `cluster '${args.name}'`, problems);
-      if (problems.length === 0 && tableIsStale(today)) throw staleTable(today);
+      const checkedByTable = props.kubernetesVersion !== undefined;
+      if (checkedByTable && problems.length === 0 && tableIsStale(today)) throw staleTable(today);
     },
   },
 );

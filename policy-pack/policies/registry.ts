@@ -5,7 +5,6 @@ import {
   ofType,
   reportNotPrivate,
   requireDefenderPlan,
-  reportProblems,
   resourcePolicy,
   shown,
   stackPolicy,
@@ -118,23 +117,20 @@ const acr04 = stackPolicy(
  * stack that verifies signatures (Ratify) would lose them, and its pods with them, so there the
  * policy must be off; elsewhere it keeps untagged manifests from piling up.
  */
-function retentionProblem(registry: PolicyResource, signaturesRequired: boolean): string[] {
+function retentionProblem(registry: PolicyResource, signaturesRequired: boolean): string | undefined {
   const props = registry.props as RegistryProps;
   // Retention policies exist only on Premium; other SKUs cannot have one.
-  if (!equalsIgnoringCase(props.sku?.name, "Premium")) return [];
+  if (!equalsIgnoringCase(props.sku?.name, "Premium")) return undefined;
   const status = props.policies?.retentionPolicy?.status;
   const enabled = equalsIgnoringCase(status, "enabled");
+  const subject = `Premium registry '${registry.name}' has policies.retentionPolicy.status=${shown(status)}`;
   if (signaturesRequired && enabled) {
-    return [
-      `policies.retentionPolicy.status is "enabled" while the stack verifies image signatures (Ratify): retention deletes untagged manifests, and Notation signatures are untagged referrers, so signed images would stop being admitted; set policies: { retentionPolicy: { status: "disabled" } }`,
-    ];
+    return `${subject} while the stack verifies image signatures (Ratify): retention deletes untagged manifests, and Notation signatures are untagged referrers, so signed images would stop being admitted (and images pulled by digest would go); set policies: { retentionPolicy: { status: "disabled" } }`;
   }
   if (!signaturesRequired && !enabled) {
-    return [
-      `policies.retentionPolicy.status is ${shown(status)}, so untagged manifests pile up; set policies: { retentionPolicy: { status: "enabled", days: 7 } } (days to keep untagged manifests)`,
-    ];
+    return `${subject}, so untagged manifests pile up; set policies: { retentionPolicy: { status: "enabled", days: 7 } } (days to keep untagged manifests)`;
   }
-  return [];
+  return undefined;
 }
 
 const acr05 = stackPolicy(
@@ -148,12 +144,8 @@ const acr05 = stackPolicy(
     validateStack: (args, reportViolation) => {
       const signaturesRequired = requiresSignatures(args.resources);
       for (const registry of ofType(args.resources, REGISTRY)) {
-        reportProblems(
-          reportViolation,
-          `Premium registry '${registry.name}'`,
-          retentionProblem(registry, signaturesRequired),
-          registry.urn,
-        );
+        const problem = retentionProblem(registry, signaturesRequired);
+        if (problem) reportViolation(problem, registry.urn);
       }
     },
   },
