@@ -54,8 +54,8 @@ const registrySchema = z
      * signatures needs (Notation signatures are untagged referrers; registry.ts).
      */
     untaggedRetentionDays: z.number().int().min(0).max(365).optional(),
-    /** Replicas across availability zones (Premium, only at creation; ACR-06). */
-    zoneRedundancy: z.boolean().default(true),
+    /** Storage across availability zones (Premium, only at creation; ACR-06). Default: on for Premium. */
+    zoneRedundancy: z.boolean().optional(),
   })
   .strict();
 
@@ -451,7 +451,7 @@ function registryRules(config: PlatformConfig, issue: IssueReporter): void {
       "deletes untagged manifests, and the Notation signatures imageIntegrity verifies are untagged referrers; remove it while imageIntegrity is set",
     );
   }
-  if (registry.zoneRedundancy && !premium) {
+  if (registry.zoneRedundancy === true && !premium) {
     issue(
       ["registry", "zoneRedundancy"],
       true,

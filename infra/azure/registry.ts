@@ -10,8 +10,8 @@ export interface RegistryArgs extends Placement {
   publicNetworkAccess: boolean;
   /** Days untagged manifests are kept (Premium only); undefined: they are kept (no retention). */
   untaggedRetentionDays?: number;
-  /** Zone-redundant storage and replicas (Premium only, set at creation). */
-  zoneRedundancy: boolean;
+  /** Zone-redundant storage (Premium only, set at creation); by default on for Premium. */
+  zoneRedundancy?: boolean;
   workspaceId: pulumi.Input<string>;
   /** Where the private endpoint goes; required when public access is off. */
   privateEndpoint?: PrivateEndpointPlacement;
@@ -38,7 +38,7 @@ export class Registry extends pulumi.ComponentResource {
         // Network rules, dedicated data endpoints and retention are Premium features.
         networkRuleBypassOptions: premium ? "AzureServices" : undefined,
         dataEndpointEnabled: premium ? !args.publicNetworkAccess : undefined,
-        zoneRedundancy: args.zoneRedundancy ? "Enabled" : "Disabled",
+        zoneRedundancy: (args.zoneRedundancy ?? premium) ? "Enabled" : "Disabled",
         policies: premium
           ? {
               // No retention where signatures are verified: Notation signatures are untagged

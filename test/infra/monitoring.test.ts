@@ -25,6 +25,26 @@ describe.each(STACKS)("monitoring (%s)", (stack) => {
     expect(queries).toMatch(/SecretGet/);
   });
 
+  it("alerts once per event: lookback equals frequency; entities map account, IP and resource", () => {
+    for (const rule of resourcesOfType(stack, "azure-native:securityinsights:ScheduledAlertRule")) {
+      const inputs = inputsOf(rule);
+      expect([inputs.displayName, inputs.queryPeriod]).toEqual([
+        inputs.displayName,
+        inputs.queryFrequency,
+      ]);
+      const types = inputs.entityMappings.map(
+        (entity: { entityType: string }) => entity.entityType,
+      );
+      expect(types).toEqual(expect.arrayContaining(["Account", "IP", "AzureResource"]));
+      // Every mapped column is one the query projects or summarizes.
+      for (const entity of inputs.entityMappings) {
+        for (const { columnName } of entity.fieldMappings) {
+          expect(inputs.query).toMatch(new RegExp(`\\b${columnName}\\b`));
+        }
+      }
+    }
+  });
+
   it("collects Container Insights into the workspace", () => {
     const rule = onlyInputs(stack, "azure-native:monitor:DataCollectionRule");
     expect(rule.dataSources.extensions[0].extensionName).toBe("ContainerInsights");
@@ -40,5 +60,28 @@ describe("monitoring differences", () => {
     expect(onlyInputs("prod", "azure-native:operationalinsights:Workspace").retentionInDays).toBe(
       90,
     );
+  });
+});
+
+describe("the platform's KQL", () => {
+  it("reads no AzureDiagnostics columns, and the exec rule matches exec and attach whatever the verb", () => {
+    for (const rule of PLATFORM_ANALYTICS_RULES)
+      expect(rule.query).not.toMatch(/AzureDiagnostics|_[sg]\b/);
+    const exec = PLATFORM_ANALYTICS_RULES.find((rule) => rule.key === "exec-into-pod")!;
+    expect(exec.query).toMatch(/^AKSAudit\n/);
+    expect(exec.query).not.toMatch(/Verb ==/);
+  });
+
+  it("gives coalesce arguments of one type (strings: dynamic values are tostring'ed first)", () => {
+    for (const rule of PLATFORM_ANALYTICS_RULES) {
+      for (const [, args] of rule.query.matchAll(/coalesce\(([^)]*(?:\([^)]*\)[^)]*)*)\)/g)) {
+        const kinds = new Set(
+          args
+            .split(/,(?![^(]*\))/)
+            .map((arg) => (/dynamic\(|\.spec\./.test(arg) ? "dynamic" : "string")),
+        );
+        expect([rule.key, kinds.size]).toEqual([rule.key, 1]);
+      }
+    }
   });
 });
