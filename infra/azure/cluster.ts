@@ -228,7 +228,10 @@ function nodePool(
 ): types.input.containerservice.ManagedClusterAgentPoolProfileArgs {
   return {
     name: mode,
-    mode: mode === "system" ? containerservice.AgentPoolMode.System : containerservice.AgentPoolMode.User,
+    mode:
+      mode === "system"
+        ? containerservice.AgentPoolMode.System
+        : containerservice.AgentPoolMode.User,
     nodeTaints: mode === "system" ? [CRITICAL_ADDONS_TAINT] : undefined,
     enableEncryptionAtHost: true,
     osType: containerservice.OSType.Linux,

@@ -31,15 +31,60 @@ export const TABLE_AS_OF = "2026-12-01";
 export const TABLE_MAX_AGE_MONTHS = 6;
 
 export const AKS_SUPPORT_TABLE: readonly AksMinorSupport[] = [
-  { minor: "1.29", generallyAvailable: "2024-03-01", endOfLife: "2025-03-31", ltsEndOfLife: "2026-04-30" },
-  { minor: "1.30", generallyAvailable: "2024-07-01", endOfLife: "2025-08-22", ltsEndOfLife: "2026-07-31" },
-  { minor: "1.31", generallyAvailable: "2024-11-01", endOfLife: "2025-11-01", ltsEndOfLife: "2026-11-30" },
-  { minor: "1.32", generallyAvailable: "2025-04-01", endOfLife: "2026-03-31", ltsEndOfLife: "2027-03-31" },
-  { minor: "1.33", generallyAvailable: "2025-06-01", endOfLife: "2026-07-31", ltsEndOfLife: "2027-07-31" },
-  { minor: "1.34", generallyAvailable: "2025-11-01", endOfLife: "2026-11-30", ltsEndOfLife: "2027-11-30" },
-  { minor: "1.35", generallyAvailable: "2026-03-01", endOfLife: "2027-03-31", ltsEndOfLife: "2028-03-31" },
-  { minor: "1.36", generallyAvailable: "2026-06-01", endOfLife: "2027-06-30", ltsEndOfLife: "2028-06-30" },
-  { minor: "1.37", generallyAvailable: "2026-10-01", endOfLife: "2027-10-31", ltsEndOfLife: "2028-10-31" },
+  {
+    minor: "1.29",
+    generallyAvailable: "2024-03-01",
+    endOfLife: "2025-03-31",
+    ltsEndOfLife: "2026-04-30",
+  },
+  {
+    minor: "1.30",
+    generallyAvailable: "2024-07-01",
+    endOfLife: "2025-08-22",
+    ltsEndOfLife: "2026-07-31",
+  },
+  {
+    minor: "1.31",
+    generallyAvailable: "2024-11-01",
+    endOfLife: "2025-11-01",
+    ltsEndOfLife: "2026-11-30",
+  },
+  {
+    minor: "1.32",
+    generallyAvailable: "2025-04-01",
+    endOfLife: "2026-03-31",
+    ltsEndOfLife: "2027-03-31",
+  },
+  {
+    minor: "1.33",
+    generallyAvailable: "2025-06-01",
+    endOfLife: "2026-07-31",
+    ltsEndOfLife: "2027-07-31",
+  },
+  {
+    minor: "1.34",
+    generallyAvailable: "2025-11-01",
+    endOfLife: "2026-11-30",
+    ltsEndOfLife: "2027-11-30",
+  },
+  {
+    minor: "1.35",
+    generallyAvailable: "2026-03-01",
+    endOfLife: "2027-03-31",
+    ltsEndOfLife: "2028-03-31",
+  },
+  {
+    minor: "1.36",
+    generallyAvailable: "2026-06-01",
+    endOfLife: "2027-06-30",
+    ltsEndOfLife: "2028-06-30",
+  },
+  {
+    minor: "1.37",
+    generallyAvailable: "2026-10-01",
+    endOfLife: "2027-10-31",
+    ltsEndOfLife: "2028-10-31",
+  },
 ];
 
 export interface SupportQuestion {
@@ -50,8 +95,7 @@ export interface SupportQuestion {
 }
 
 export type SupportAnswer =
-  | { supported: true; until: string; lts: boolean }
-  | { supported: false; reason: string };
+  { supported: true; until: string; lts: boolean } | { supported: false; reason: string };
 
 /** The minor of "1.36" or "1.36.2". */
 export function minorOf(version: string): string | undefined {

@@ -646,7 +646,7 @@ const aks14 = resourcePolicy(
     id: "AKS-14",
     seed: "15",
     level: "M",
-    rule: "kubernetesVersion is inside AKS's support window on the day of the check (a dated support table in the pack; long-term support only with supportPlan AKSLongTermSupport on the Premium tier); advisory \"table out of date\" when the table is older than 6 months",
+    rule: 'kubernetesVersion is inside AKS\'s support window on the day of the check (a dated support table in the pack; long-term support only with supportPlan AKSLongTermSupport on the Premium tier); advisory "table out of date" when the table is older than 6 months',
   },
   {
     resourceType: MANAGED_CLUSTER,

@@ -208,41 +208,43 @@ const REGISTRY = "azure-native:containerregistry:Registry";
  * categories), https://learn.microsoft.com/azure/key-vault/general/monitor-key-vault-reference
  * (AZKVAuditLogs: AuditEvent), https://learn.microsoft.com/azure/container-registry/monitor-container-registry-reference.
  */
-const DEDICATED_TABLES: Record<string, { resourceType: string; kind: string; categories: string[] }> =
-  {
-    aksaudit: { resourceType: MANAGED_CLUSTER, kind: "cluster", categories: ["kube-audit"] },
-    aksauditadmin: {
-      resourceType: MANAGED_CLUSTER,
-      kind: "cluster",
-      categories: ["kube-audit-admin"],
-    },
-    akscontrolplane: {
-      resourceType: MANAGED_CLUSTER,
-      kind: "cluster",
-      categories: [
-        "kube-apiserver",
-        "kube-controller-manager",
-        "kube-scheduler",
-        "cluster-autoscaler",
-        "cloud-controller-manager",
-        "guard",
-        "csi-azuredisk-controller",
-        "csi-azurefile-controller",
-        "csi-snapshot-controller",
-      ],
-    },
-    azkvauditlogs: { resourceType: VAULT, kind: "vault", categories: ["AuditEvent"] },
-    containerregistryrepositoryevents: {
-      resourceType: REGISTRY,
-      kind: "registry",
-      categories: ["ContainerRegistryRepositoryEvents"],
-    },
-    containerregistryloginevents: {
-      resourceType: REGISTRY,
-      kind: "registry",
-      categories: ["ContainerRegistryLoginEvents"],
-    },
-  };
+const DEDICATED_TABLES: Record<
+  string,
+  { resourceType: string; kind: string; categories: string[] }
+> = {
+  aksaudit: { resourceType: MANAGED_CLUSTER, kind: "cluster", categories: ["kube-audit"] },
+  aksauditadmin: {
+    resourceType: MANAGED_CLUSTER,
+    kind: "cluster",
+    categories: ["kube-audit-admin"],
+  },
+  akscontrolplane: {
+    resourceType: MANAGED_CLUSTER,
+    kind: "cluster",
+    categories: [
+      "kube-apiserver",
+      "kube-controller-manager",
+      "kube-scheduler",
+      "cluster-autoscaler",
+      "cloud-controller-manager",
+      "guard",
+      "csi-azuredisk-controller",
+      "csi-azurefile-controller",
+      "csi-snapshot-controller",
+    ],
+  },
+  azkvauditlogs: { resourceType: VAULT, kind: "vault", categories: ["AuditEvent"] },
+  containerregistryrepositoryevents: {
+    resourceType: REGISTRY,
+    kind: "registry",
+    categories: ["ContainerRegistryRepositoryEvents"],
+  },
+  containerregistryloginevents: {
+    resourceType: REGISTRY,
+    kind: "registry",
+    categories: ["ContainerRegistryLoginEvents"],
+  },
+};
 
 /**
  * The tables a KQL query reads: the source of each tabular statement (the query's first word,

@@ -117,7 +117,10 @@ const acr04 = stackPolicy(
  * stack that verifies signatures (Ratify) would lose them, and its pods with them, so there the
  * policy must be off; elsewhere it keeps untagged manifests from piling up.
  */
-function retentionProblem(registry: PolicyResource, signaturesRequired: boolean): string | undefined {
+function retentionProblem(
+  registry: PolicyResource,
+  signaturesRequired: boolean,
+): string | undefined {
   const props = registry.props as RegistryProps;
   // Retention policies exist only on Premium; other SKUs cannot have one.
   if (!equalsIgnoringCase(props.sku?.name, "Premium")) return undefined;

@@ -667,8 +667,9 @@ describe("AKS-14: a Kubernetes version inside AKS's support window", () => {
 
   it("the stacks' versions are supported today (the table has to follow the calendar)", async () => {
     const { TABLE_AS_OF, aksSupport } = await import("../../policy-pack/policies/aks-support");
-    expect(aksSupport({ kubernetesVersion: "1.36", today: TABLE_AS_OF, longTermSupport: false }))
-      .toMatchObject({ supported: true, until: "2027-06-30" });
+    expect(
+      aksSupport({ kubernetesVersion: "1.36", today: TABLE_AS_OF, longTermSupport: false }),
+    ).toMatchObject({ supported: true, until: "2027-06-30" });
   });
 });
 
@@ -706,7 +707,9 @@ describe("AKS-15: encryption at host on every node pool", () => {
       expect.objectContaining({
         enforcementLevel: "mandatory",
         urn: pool.urn,
-        message: expect.stringContaining("agent pool 'extra-pool': enableEncryptionAtHost is not set"),
+        message: expect.stringContaining(
+          "agent pool 'extra-pool': enableEncryptionAtHost is not set",
+        ),
       }),
     ]);
   });

@@ -763,20 +763,23 @@ describe("K8S-08: no automounted Kubernetes API token", () => {
   it.each([
     ["unset", undefined, "unset (Kubernetes mounts the token)"],
     ["true", true, "true"],
-  ])("flags a pod with automountServiceAccountToken %s, mandatory", async (_, value, shownValue) => {
-    const violations = violationsOf(
-      await analyze(withFixture((fixture) => (fixture.pod.automountServiceAccountToken = value))),
-      "k8s-08",
-    );
-    expect(violations).toEqual([
-      {
-        policy: "k8s-08",
-        enforcementLevel: "mandatory",
-        urn: URNS.workload,
-        message: `deployment 'app-workload' has automountServiceAccountToken ${shownValue}; set spec.template.spec.automountServiceAccountToken: false (workload identity projects its own token), or, if the pod calls the Kubernetes API, say why in the pod annotation "platform/kubernetes-api-reason"`,
-      },
-    ]);
-  });
+  ])(
+    "flags a pod with automountServiceAccountToken %s, mandatory",
+    async (_, value, shownValue) => {
+      const violations = violationsOf(
+        await analyze(withFixture((fixture) => (fixture.pod.automountServiceAccountToken = value))),
+        "k8s-08",
+      );
+      expect(violations).toEqual([
+        {
+          policy: "k8s-08",
+          enforcementLevel: "mandatory",
+          urn: URNS.workload,
+          message: `deployment 'app-workload' has automountServiceAccountToken ${shownValue}; set spec.template.spec.automountServiceAccountToken: false (workload identity projects its own token), or, if the pod calls the Kubernetes API, say why in the pod annotation "platform/kubernetes-api-reason"`,
+        },
+      ]);
+    },
+  );
 
   it("accepts a pod that calls the Kubernetes API and says why", async () => {
     const pod = { ...compliantPod(), automountServiceAccountToken: undefined };

@@ -321,7 +321,11 @@ describe("MON-05: analytics rules read resource-specific tables the stack feeds"
         workspace,
       );
     const rules = fixture.queries.map((query, index) =>
-      testResource(SCHEDULED_RULE, `rule-${index}`, { workspaceName: "log", kind: "Scheduled", query }),
+      testResource(SCHEDULED_RULE, `rule-${index}`, {
+        workspaceName: "log",
+        kind: "Scheduled",
+        query,
+      }),
     );
     return [
       workspace,
@@ -395,7 +399,9 @@ describe("MON-05: analytics rules read resource-specific tables the stack feeds"
       withPlatform((fixture) => (fixture.queries = ["SecurityAlert | take 1", "print 1"])),
     );
     expect(violations.map((violation) => violation.message)).toEqual([
-      expect.stringMatching(/it reads SecurityAlert, which no diagnostic setting of the stack feeds/),
+      expect.stringMatching(
+        /it reads SecurityAlert, which no diagnostic setting of the stack feeds/,
+      ),
       expect.stringMatching(/its query names no table MON-05 can read/),
     ]);
   });

@@ -316,17 +316,20 @@ describe("ACR-06: zone-redundant Premium registries", () => {
   it.each([
     ["not set", undefined],
     ['"Disabled"', "Disabled"],
-  ])("flags a Premium registry with zoneRedundancy %s (mandatory in prod)", async (shownValue, value) => {
-    await expectFailure({
-      what: "zone redundancy",
-      resources: () => withRegistry({ zoneRedundancy: value }),
-      policy: "acr-06",
-      level: "advisory",
-      urn: REGISTRY_URN,
-      message: `Premium registry 'contoso-acr' has zoneRedundancy=${shownValue}; set zoneRedundancy: "Enabled"`,
-    });
-    await expectMandatoryWhenConfigured(withRegistry({ zoneRedundancy: value }), ["acr-06"]);
-  });
+  ])(
+    "flags a Premium registry with zoneRedundancy %s (mandatory in prod)",
+    async (shownValue, value) => {
+      await expectFailure({
+        what: "zone redundancy",
+        resources: () => withRegistry({ zoneRedundancy: value }),
+        policy: "acr-06",
+        level: "advisory",
+        urn: REGISTRY_URN,
+        message: `Premium registry 'contoso-acr' has zoneRedundancy=${shownValue}; set zoneRedundancy: "Enabled"`,
+      });
+      await expectMandatoryWhenConfigured(withRegistry({ zoneRedundancy: value }), ["acr-06"]);
+    },
+  );
 });
 
 describe("ACR-04 on a stack that does not own the subscription's Defender plans", () => {
