@@ -120,6 +120,7 @@ const cluster = new Cluster("cluster", {
   tcpKeepalive: clusterConfig.tcpKeepalive,
   allowedUnsafeSysctls: clusterConfig.allowedUnsafeSysctls,
   workspaceId: monitoring.workspaceId,
+  defenderWorkspaceId: monitoring.defenderWorkspaceId,
   containerInsightsRuleId: monitoring.containerInsightsRuleId,
 });
 

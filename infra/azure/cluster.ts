@@ -73,6 +73,8 @@ export interface ClusterArgs extends Placement {
   tcpKeepalive: TcpKeepalive;
   allowedUnsafeSysctls: string[];
   workspaceId: pulumi.Input<string>;
+  /** The Defender sensor's workspace: local auth on, which the sensor needs (monitoring.ts). */
+  defenderWorkspaceId: pulumi.Input<string>;
   containerInsightsRuleId: pulumi.Input<string>;
 }
 
@@ -134,7 +136,7 @@ export class Cluster extends pulumi.ComponentResource {
           workloadIdentity: { enabled: true },
           imageCleaner: { enabled: true, intervalHours: 48 },
           defender: {
-            logAnalyticsWorkspaceResourceId: args.workspaceId,
+            logAnalyticsWorkspaceResourceId: args.defenderWorkspaceId,
             securityMonitoring: { enabled: true },
           },
         },

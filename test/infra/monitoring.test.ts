@@ -54,12 +54,10 @@ describe.each(STACKS)("monitoring (%s)", (stack) => {
 
 describe("monitoring differences", () => {
   it("retention follows config: 30 days in dev, 90 in prod", () => {
-    expect(onlyInputs("dev", "azure-native:operationalinsights:Workspace").retentionInDays).toBe(
-      30,
-    );
-    expect(onlyInputs("prod", "azure-native:operationalinsights:Workspace").retentionInDays).toBe(
-      90,
-    );
+    for (const name of ["monitoring-workspace", "monitoring-defender-workspace"]) {
+      expect(inputsOf(byName("dev", name)).retentionInDays).toBe(30);
+      expect(inputsOf(byName("prod", name)).retentionInDays).toBe(90);
+    }
   });
 });
 
@@ -83,5 +81,26 @@ describe("the platform's KQL", () => {
         expect([rule.key, kinds.size]).toEqual([rule.key, 1]);
       }
     }
+  });
+});
+
+describe.each(STACKS)("the Defender sensor's workspace (%s)", (stack) => {
+  it("has local auth on, which the sensor needs (Azure/Microsoft-Defender-for-Cloud#1010); the platform workspace keeps it off", () => {
+    expect(inputsOf(byName(stack, "monitoring-defender-workspace")).features.disableLocalAuth).toBe(
+      false,
+    );
+    expect(inputsOf(byName(stack, "monitoring-workspace")).features.disableLocalAuth).toBe(true);
+  });
+
+  it("is the workspace the cluster's Defender profile names, and Sentinel is onboarded on it", () => {
+    const cluster = byName(stack, "cluster-aks");
+    const sensorWorkspace = byName(stack, "monitoring-defender-workspace");
+    expect(inputsOf(cluster).securityProfile.defender.logAnalyticsWorkspaceResourceId).toMatch(
+      /workspaces\/log-contoso-[a-z]+-mdc$/,
+    );
+    expect(cluster.propertyDependencies.securityProfile).toContain(sensorWorkspace.urn);
+    expect(
+      byName(stack, "monitoring-defender-sentinel").propertyDependencies.workspaceName,
+    ).toContain(sensorWorkspace.urn);
   });
 });
