@@ -357,7 +357,8 @@ function crossFieldRules(config: PlatformConfig, ctx: z.RefinementCtx): void {
     }
   }
   registryRules(config, issue);
-  if (network.privateEndpoints && registry.sku !== "Premium") {
+  // (Without public access the rule below already asks for Premium.)
+  if (network.privateEndpoints && registry.publicNetworkAccess && registry.sku !== "Premium") {
     // Private link is a Premium feature whatever publicNetworkAccess says:
     // https://learn.microsoft.com/azure/container-registry/container-registry-private-link
     issue(

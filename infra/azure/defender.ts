@@ -72,8 +72,12 @@ export class Defender extends pulumi.ComponentResource {
         const problems = planProblems(tiers);
         // A read that returned no tier at all (no answer) is reported, not guessed at.
         const unread = Object.values(tiers).every((tier) => tier === undefined);
-        if (unread) pulumi.log.warn("could not read the Defender plans' tiers", this);
-        else if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        if (unread) {
+          pulumi.log.warn(
+            "the subscription's Defender plans returned no tier, so they were not checked",
+            this,
+          );
+        } else if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
         return tiers;
       });
     }

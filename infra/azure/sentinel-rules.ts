@@ -3,7 +3,11 @@
  * resource-specific table that a diagnostic setting of the stack feeds in `Dedicated` mode
  * (control MON-05): Sentinel validates a rule's query when the rule is saved, so a query naming
  * `AzureDiagnostics` columns that appear only after the first matching record
- * (`identity_claim_oid_g`, `id_s`) fails in a new workspace (Azure/Azure-Sentinel#10340).
+ * (`identity_claim_oid_g`, `id_s`) fails in a new workspace: the mechanism of
+ * Azure/Azure-Sentinel#10340 (AzureActivity's Resource columns, created by the first matching
+ * record). Resource-specific tables have a fixed schema in every workspace. Entity mappings name
+ * columns the query returns, or saving fails too ("Error in EntityMappings: The given column ...
+ * does not exist", Azure/Azure-Sentinel#6363).
  *
  * - AKSAudit (cluster category `kube-audit`): every audit event. AKSAuditAdmin
  *   (`kube-audit-admin`) leaves out get and list events, and kubectl 1.30+ opens exec and attach
