@@ -38,11 +38,24 @@ const monitoringSchema = z
   })
   .strict();
 
+const defenderSchema = z
+  .object({
+    /** This stack writes the subscription's Defender plans (one stack per subscription: prod). */
+    ownsSubscriptionPlans: z.boolean().default(false),
+  })
+  .strict();
+
 const registrySchema = z
   .object({
     sku: z.enum(["Basic", "Standard", "Premium"]).default("Premium"),
     publicNetworkAccess: z.boolean().default(false),
-    untaggedRetentionDays: z.number().int().min(0).max(365).default(7),
+    /**
+     * Days ACR keeps untagged manifests (Premium). Unset: no retention, which a stack that verifies
+     * signatures needs (Notation signatures are untagged referrers; registry.ts).
+     */
+    untaggedRetentionDays: z.number().int().min(0).max(365).optional(),
+    /** Storage across availability zones (Premium, only at creation; ACR-06). Default: on for Premium. */
+    zoneRedundancy: z.boolean().optional(),
   })
   .strict();
 
@@ -54,7 +67,7 @@ const keyVaultSchema = z
   })
   .strict();
 
-const systemPoolSchema = z
+const nodePoolSchema = z
   .object({
     vmSize: z.string().min(1).default("Standard_D4ds_v5"),
     minCount: z.number().int().min(1).max(100).default(3),
@@ -62,6 +75,9 @@ const systemPoolSchema = z
     availabilityZones: z.array(z.enum(["1", "2", "3"])).default([]),
   })
   .strict();
+const systemPoolSchema = nodePoolSchema;
+/** The pool workloads run on; the system pool is tainted CriticalAddonsOnly (AKS-16). */
+const userPoolSchema = nodePoolSchema;
 
 /** AKS accepts tcp_keepalive_time 30-432000, intvl 10-90, probes 1-15. */
 const tcpKeepaliveSchema = z
@@ -74,9 +90,12 @@ const tcpKeepaliveSchema = z
 
 const clusterSchema = z
   .object({
-    kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "expected a version such as 1.33"),
+    kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "expected a version such as 1.36"),
     skuTier: z.enum(["Free", "Standard", "Premium"]).default("Standard"),
+    /** AKSLongTermSupport: a year of support after end of life; needs the Premium tier. */
+    supportPlan: z.enum(["KubernetesOfficial", "AKSLongTermSupport"]).default("KubernetesOfficial"),
     systemPool: systemPoolSchema.default(systemPoolSchema.parse({})),
+    userPool: userPoolSchema.default(userPoolSchema.parse({})),
     networkPlugin: z.enum(["azure"]).default("azure"),
     networkPluginMode: z.enum(["overlay"]).default("overlay"),
     networkPolicy: z.enum(["azure", "calico", "cilium"]).default("cilium"),
@@ -287,6 +306,7 @@ const platformConfigObject = z
     tags: z.record(z.string(), tagValue).default({}),
     network: networkSchema.default(networkSchema.parse({})),
     monitoring: monitoringSchema.default(monitoringSchema.parse({})),
+    defender: defenderSchema.default(defenderSchema.parse({})),
     registry: registrySchema.default(registrySchema.parse({})),
     keyVault: keyVaultSchema.default(keyVaultSchema.parse({})),
     cluster: clusterSchema,
@@ -303,6 +323,17 @@ export const platformConfigSchema = platformConfigObject.superRefine(crossFieldR
 });
 
 export type PlatformConfig = z.output<typeof platformConfigObject>;
+
+/**
+ * Whether the stack's registry lets images be copied out (`az acr import` from it). A Premium
+ * registry without public access has its export policy disabled (infra/azure/registry.ts), which
+ * blocks import out of it (https://learn.microsoft.com/azure/container-registry/data-loss-prevention).
+ */
+export function registryAllowsExport(registry: PlatformConfig["registry"]): boolean {
+  return registry.sku !== "Premium" || registry.publicNetworkAccess;
+}
+
+type IssueReporter = (path: string[], input: unknown, message: string) => void;
 
 /** Rules that span several keys: each names the key a user has to change. */
 function crossFieldRules(config: PlatformConfig, ctx: z.RefinementCtx): void {
@@ -324,6 +355,24 @@ function crossFieldRules(config: PlatformConfig, ctx: z.RefinementCtx): void {
         "only Premium registries take private endpoints; use Premium or allow public access",
       );
     }
+  }
+  registryRules(config, issue);
+  // (Without public access the rule below already asks for Premium.)
+  if (network.privateEndpoints && registry.publicNetworkAccess && registry.sku !== "Premium") {
+    // Private link is a Premium feature whatever publicNetworkAccess says:
+    // https://learn.microsoft.com/azure/container-registry/container-registry-private-link
+    issue(
+      ["registry", "sku"],
+      registry.sku,
+      "network.privateEndpoints needs a Premium registry (only Premium takes private endpoints); use Premium or set network.privateEndpoints: false",
+    );
+  }
+  if (!keyVault.publicNetworkAccess && keyVault.allowedIpRanges.length > 0) {
+    issue(
+      ["keyVault", "allowedIpRanges"],
+      keyVault.allowedIpRanges,
+      "has no effect with publicNetworkAccess: false (the firewall applies to the public endpoint only); remove it or allow public access",
+    );
   }
   if (!keyVault.publicNetworkAccess && !network.privateEndpoints) {
     issue(
@@ -347,13 +396,7 @@ function crossFieldRules(config: PlatformConfig, ctx: z.RefinementCtx): void {
       `does not match sku ${redis.sku}; allowed: ${redisFamily}`,
     );
   }
-  if (cluster.systemPool.minCount > cluster.systemPool.maxCount) {
-    issue(
-      ["cluster", "systemPool", "minCount"],
-      cluster.systemPool.minCount,
-      `is larger than maxCount (${cluster.systemPool.maxCount})`,
-    );
-  }
+  clusterRules(cluster, issue);
   if (cluster.authorizedIpRanges.some((range) => range.endsWith("/0"))) {
     issue(
       ["cluster", "authorizedIpRanges"],
@@ -388,14 +431,95 @@ function crossFieldRules(config: PlatformConfig, ctx: z.RefinementCtx): void {
   if (config.github) githubRules(config, config.github, issue);
 }
 
+/**
+ * Registry features that are Premium only (https://learn.microsoft.com/azure/container-registry/container-registry-skus:
+ * retention policy, zone redundancy), and retention that would delete what the stack verifies.
+ */
+function registryRules(config: PlatformConfig, issue: IssueReporter): void {
+  const { registry } = config;
+  const premium = registry.sku === "Premium";
+  if (registry.untaggedRetentionDays !== undefined && !premium) {
+    issue(
+      ["registry", "untaggedRetentionDays"],
+      registry.untaggedRetentionDays,
+      `needs sku Premium (got ${registry.sku}): only Premium registries have a retention policy; remove it`,
+    );
+  }
+  if (registry.untaggedRetentionDays !== undefined && config.imageIntegrity) {
+    issue(
+      ["registry", "untaggedRetentionDays"],
+      registry.untaggedRetentionDays,
+      "deletes untagged manifests, and the Notation signatures imageIntegrity verifies are untagged referrers; remove it while imageIntegrity is set",
+    );
+  }
+  if (registry.zoneRedundancy === true && !premium) {
+    issue(
+      ["registry", "zoneRedundancy"],
+      true,
+      `needs sku Premium (got ${registry.sku}); set zoneRedundancy: false or use Premium`,
+    );
+  }
+}
+
+/**
+ * Rules the AKS API enforces across the cluster keys. Sources: the ManagedCluster REST spec
+ * (Azure/azure-rest-api-specs, specification/containerservice/.../managedClusters.json, as
+ * @pulumi/azure-native's enums quote it): networkPolicy "cilium" - "This requires
+ * networkDataplane to be 'cilium'"; Azure CNI Powered by Cilium is created with
+ * --network-policy cilium (https://learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium);
+ * long-term support needs the Premium tier (https://learn.microsoft.com/azure/aks/long-term-support);
+ * a private cluster has no public API server for authorized ranges to limit (the program drops
+ * them, so they would be silently ignored).
+ */
+function clusterRules(cluster: PlatformConfig["cluster"], issue: IssueReporter): void {
+  for (const poolKey of ["systemPool", "userPool"] as const) {
+    const pool = cluster[poolKey];
+    if (pool.minCount > pool.maxCount) {
+      issue(
+        ["cluster", poolKey, "minCount"],
+        pool.minCount,
+        `is larger than maxCount (${pool.maxCount})`,
+      );
+    }
+  }
+  const ciliumPolicy = cluster.networkPolicy === "cilium";
+  const ciliumDataplane = cluster.networkDataplane === "cilium";
+  if (ciliumPolicy && !ciliumDataplane) {
+    issue(
+      ["cluster", "networkPolicy"],
+      cluster.networkPolicy,
+      `cilium needs networkDataplane: cilium (got ${cluster.networkDataplane}); allowed with the azure dataplane: azure, calico`,
+    );
+  }
+  if (ciliumDataplane && !ciliumPolicy) {
+    issue(
+      ["cluster", "networkDataplane"],
+      cluster.networkDataplane,
+      `cilium enforces network policy itself; it needs networkPolicy: cilium (got ${cluster.networkPolicy})`,
+    );
+  }
+  if (cluster.supportPlan === "AKSLongTermSupport" && cluster.skuTier !== "Premium") {
+    issue(
+      ["cluster", "supportPlan"],
+      cluster.supportPlan,
+      `needs skuTier: Premium (got ${cluster.skuTier}); use KubernetesOfficial on Free and Standard`,
+    );
+  }
+  if (cluster.privateCluster && cluster.authorizedIpRanges.length > 0) {
+    issue(
+      ["cluster", "authorizedIpRanges"],
+      cluster.authorizedIpRanges,
+      "has no effect on a private cluster (privateCluster: true); remove it or set privateCluster: false",
+    );
+  }
+}
+
 /** Registry names are case-insensitive; a prefix that names nothing is reported on its own. */
 function importsFromItself(config: PlatformConfig, importFrom: string): boolean {
   if (namingProblems(config.namePrefix, config.environment).length > 0) return false;
   const ownRegistry = resourceNames(config.namePrefix, config.environment).registry;
   return importFrom.toLowerCase() === ownRegistry.toLowerCase();
 }
-
-type IssueReporter = (path: string[], input: unknown, message: string) => void;
 
 /** GitHub rules: what only the owning stack can manage, and references between keys. */
 function githubRules(config: PlatformConfig, github: GitHubConfig, issue: IssueReporter): void {

@@ -47,7 +47,10 @@ const monitoring = new Monitoring("monitoring", {
   workspaceName: names.workspace,
   ...config.monitoring,
 });
-new Defender("defender", { subscriptionId: client.subscriptionId });
+new Defender("defender", {
+  subscriptionId: client.subscriptionId,
+  ownsSubscriptionPlans: config.defender.ownsSubscriptionPlans,
+});
 
 const registry = new Registry("registry", {
   ...placement,
@@ -74,6 +77,7 @@ const vault = new KeyVault("keyvault", {
   vaultName: names.keyVault,
   tenantId: client.tenantId,
   ...config.keyVault,
+  allowedSubnetIds: [network.nodeSubnetId],
   workspaceId: monitoring.workspaceId,
   privateEndpoint: privateEndpoint("vault", config.network.privateEndpoints),
 });
@@ -93,10 +97,12 @@ const cluster = new Cluster("cluster", {
   clusterName: names.cluster,
   kubernetesVersion: clusterConfig.kubernetesVersion,
   skuTier: clusterConfig.skuTier,
+  supportPlan: clusterConfig.supportPlan,
   tenantId: client.tenantId,
   adminGroupObjectIds: clusterConfig.adminGroupObjectIds,
   nodeSubnetId: network.nodeSubnetId,
   systemPool: clusterConfig.systemPool,
+  userPool: clusterConfig.userPool,
   network: {
     plugin: clusterConfig.networkPlugin,
     pluginMode: clusterConfig.networkPluginMode,
@@ -114,6 +120,7 @@ const cluster = new Cluster("cluster", {
   tcpKeepalive: clusterConfig.tcpKeepalive,
   allowedUnsafeSysctls: clusterConfig.allowedUnsafeSysctls,
   workspaceId: monitoring.workspaceId,
+  defenderWorkspaceId: monitoring.defenderWorkspaceId,
   containerInsightsRuleId: monitoring.containerInsightsRuleId,
 });
 

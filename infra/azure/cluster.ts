@@ -13,6 +13,33 @@ export const POD_SECURITY_INITIATIVES = {
     "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00",
 } as const;
 
+/**
+ * The taint that keeps workloads off the system pool (AKS-16): only pods tolerating it (AKS's
+ * critical add-ons do) are scheduled there.
+ * https://learn.microsoft.com/azure/aks/use-system-pools#system-and-user-node-pools
+ */
+export const CRITICAL_ADDONS_TAINT = "CriticalAddonsOnly=true:NoSchedule";
+
+/** Auto-upgrade channels that change the Kubernetes version by themselves (node-image does not). */
+const VERSION_UPGRADE_CHANNELS = ["patch", "stable", "rapid"];
+
+/**
+ * What `pulumi up` must not send back once AKS has upgraded the cluster. After an auto-upgrade,
+ * AKS reports `kubernetesVersion` as the full running version ("1.25" becomes "1.25.6",
+ * https://github.com/Azure/AKS/issues/3573; the drift Azure/terraform-azurerm-aks#335 hit), and
+ * on stable/rapid the minor moves too. Sending the stack's older value again asks AKS for a
+ * downgrade. Like Azure's own Terraform module (main.tf: `lifecycle { ignore_changes =
+ * [kubernetes_version] }` with auto-upgrade), the configured version is the version the cluster
+ * is created with, and AKS owns it afterwards. A later minor upgrade on the patch channel is
+ * `az aks upgrade --kubernetes-version <minor>`; then set the same minor in the stack file so
+ * AKS-14 checks what runs.
+ */
+export function autoUpgradedFields(upgradeChannel: string): string[] {
+  return VERSION_UPGRADE_CHANNELS.includes(upgradeChannel)
+    ? ["kubernetesVersion", "agentPoolProfiles[*].orchestratorVersion"]
+    : [];
+}
+
 export interface TcpKeepalive {
   timeSeconds: number;
   intervalSeconds: number;
@@ -23,10 +50,13 @@ export interface ClusterArgs extends Placement {
   clusterName: string;
   kubernetesVersion: string;
   skuTier: "Free" | "Standard" | "Premium";
+  supportPlan: "KubernetesOfficial" | "AKSLongTermSupport";
   tenantId: pulumi.Input<string>;
   adminGroupObjectIds: string[];
   nodeSubnetId: pulumi.Input<string>;
-  systemPool: { vmSize: string; minCount: number; maxCount: number; availabilityZones: string[] };
+  systemPool: NodePool;
+  /** The pool workloads run on. */
+  userPool: NodePool;
   network: {
     plugin: "azure";
     pluginMode: "overlay";
@@ -43,7 +73,16 @@ export interface ClusterArgs extends Placement {
   tcpKeepalive: TcpKeepalive;
   allowedUnsafeSysctls: string[];
   workspaceId: pulumi.Input<string>;
+  /** The Defender sensor's workspace: local auth on, which the sensor needs (monitoring.ts). */
+  defenderWorkspaceId: pulumi.Input<string>;
   containerInsightsRuleId: pulumi.Input<string>;
+}
+
+export interface NodePool {
+  vmSize: string;
+  minCount: number;
+  maxCount: number;
+  availabilityZones: string[];
 }
 
 /** AKS with Entra ID RBAC, workload identity, Azure Policy, network policy, Defender and monitoring. */
@@ -63,6 +102,7 @@ export class Cluster extends pulumi.ComponentResource {
         dnsPrefix: args.clusterName,
         kubernetesVersion: args.kubernetesVersion,
         sku: { name: "Base", tier: args.skuTier },
+        supportPlan: args.supportPlan,
         identity: { type: containerservice.ResourceIdentityType.SystemAssigned },
         enableRBAC: true,
         disableLocalAccounts: true,
@@ -72,7 +112,10 @@ export class Cluster extends pulumi.ComponentResource {
           tenantID: args.tenantId,
           adminGroupObjectIDs: args.adminGroupObjectIds,
         },
-        agentPoolProfiles: [systemPool(args)],
+        agentPoolProfiles: [
+          nodePool(args, "system", args.systemPool),
+          nodePool(args, "user", args.userPool),
+        ],
         networkProfile: {
           networkPlugin: args.network.plugin,
           networkPluginMode: args.network.pluginMode,
@@ -93,7 +136,7 @@ export class Cluster extends pulumi.ComponentResource {
           workloadIdentity: { enabled: true },
           imageCleaner: { enabled: true, intervalHours: 48 },
           defender: {
-            logAnalyticsWorkspaceResourceId: args.workspaceId,
+            logAnalyticsWorkspaceResourceId: args.defenderWorkspaceId,
             securityMonitoring: { enabled: true },
           },
         },
@@ -113,7 +156,7 @@ export class Cluster extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this },
+      { parent: this, ignoreChanges: autoUpgradedFields(args.upgradeChannel) },
     );
 
     diagnosticSetting(
@@ -121,7 +164,14 @@ export class Cluster extends pulumi.ComponentResource {
       {
         resourceUri: cluster.id,
         workspaceId: args.workspaceId,
-        categories: ["kube-audit-admin", "guard", "kube-apiserver", "cluster-autoscaler"],
+        // kube-audit (table AKSAudit) holds get events too: exec over WebSocket (sentinel-rules.ts).
+        categories: [
+          "kube-audit",
+          "kube-audit-admin",
+          "guard",
+          "kube-apiserver",
+          "cluster-autoscaler",
+        ],
         dedicatedTables: true,
       },
       { parent: this },
@@ -168,22 +218,32 @@ export class Cluster extends pulumi.ComponentResource {
   }
 }
 
-function systemPool(
+/**
+ * A node pool. Encryption at host (AKS-15) can only be set when a pool is created and needs the
+ * subscription feature Microsoft.Compute/EncryptionAtHost
+ * (https://learn.microsoft.com/azure/aks/enable-host-encryption).
+ */
+function nodePool(
   args: ClusterArgs,
+  mode: "system" | "user",
+  pool: NodePool,
 ): types.input.containerservice.ManagedClusterAgentPoolProfileArgs {
   return {
-    name: "system",
-    mode: containerservice.AgentPoolMode.System,
+    name: mode,
+    mode:
+      mode === "system"
+        ? containerservice.AgentPoolMode.System
+        : containerservice.AgentPoolMode.User,
+    nodeTaints: mode === "system" ? [CRITICAL_ADDONS_TAINT] : undefined,
+    enableEncryptionAtHost: true,
     osType: containerservice.OSType.Linux,
     osSKU: containerservice.OSSKU.AzureLinux,
-    vmSize: args.systemPool.vmSize,
+    vmSize: pool.vmSize,
     enableAutoScaling: true,
-    count: args.systemPool.minCount,
-    minCount: args.systemPool.minCount,
-    maxCount: args.systemPool.maxCount,
-    availabilityZones: args.systemPool.availabilityZones.length
-      ? args.systemPool.availabilityZones
-      : undefined,
+    count: pool.minCount,
+    minCount: pool.minCount,
+    maxCount: pool.maxCount,
+    availabilityZones: pool.availabilityZones.length ? pool.availabilityZones : undefined,
     vnetSubnetID: args.nodeSubnetId,
     enableNodePublicIP: false,
     upgradeSettings: { maxSurge: "33%" },

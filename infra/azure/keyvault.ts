@@ -10,6 +10,11 @@ export interface KeyVaultArgs extends Placement {
   publicNetworkAccess: boolean;
   /** Addresses allowed through the vault firewall while public access is on. */
   allowedIpRanges: string[];
+  /**
+   * Subnets the firewall admits while public access is on (they need the Microsoft.KeyVault
+   * service endpoint): the cluster's node subnet, or the CSI driver and Ratify are shut out.
+   */
+  allowedSubnetIds: pulumi.Input<string>[];
   workspaceId: pulumi.Input<string>;
   privateEndpoint?: PrivateEndpointPlacement;
 }
@@ -42,6 +47,9 @@ export class KeyVault extends pulumi.ComponentResource {
             defaultAction: keyvault.NetworkRuleAction.Deny,
             bypass: keyvault.NetworkRuleBypassOptions.AzureServices,
             ipRules: args.allowedIpRanges.map((value) => ({ value })),
+            virtualNetworkRules: args.publicNetworkAccess
+              ? args.allowedSubnetIds.map((id) => ({ id }))
+              : undefined,
           },
         },
       },
@@ -54,7 +62,13 @@ export class KeyVault extends pulumi.ComponentResource {
     }
     diagnosticSetting(
       `${name}-diagnostics`,
-      { resourceUri: vault.id, workspaceId: args.workspaceId, categories: ["AuditEvent"] },
+      {
+        resourceUri: vault.id,
+        workspaceId: args.workspaceId,
+        categories: ["AuditEvent"],
+        // Table AZKVAuditLogs, whose columns exist before any data arrives (MON-05).
+        dedicatedTables: true,
+      },
       { parent: this },
     );
     this.vaultId = vault.id;

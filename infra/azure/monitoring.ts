@@ -19,6 +19,8 @@ export class Monitoring extends pulumi.ComponentResource {
   /** The workspace's customer id (what agents and queries call the workspace id). */
   readonly workspaceCustomerId: pulumi.Output<string>;
   readonly containerInsightsRuleId: pulumi.Output<string>;
+  /** The workspace the Defender for Containers sensor reports to (see below). */
+  readonly defenderWorkspaceId: pulumi.Output<string>;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:Monitoring", name, {}, opts);
@@ -63,10 +65,12 @@ export class Monitoring extends pulumi.ComponentResource {
           suppressionDuration: "PT1H",
           tactics: rule.tactics,
           techniques: rule.techniques,
+          entityMappings: rule.entityMappings,
           incidentConfiguration: {
             createIncident: true,
             groupingConfiguration: {
               enabled: true,
+              // Alerts about the same entities within 5 hours become one incident.
               lookbackDuration: "PT5H",
               matchingMethod: "AllEntities",
               reopenClosedIncident: false,
@@ -76,6 +80,32 @@ export class Monitoring extends pulumi.ComponentResource {
         { parent: this, dependsOn: [sentinel] },
       );
     }
+    // The Defender for Containers sensor still authenticates to its workspace with workspace keys,
+    // so on a workspace with local auth disabled its publisher pods fail and runtime threat
+    // detection stops silently (Azure/Microsoft-Defender-for-Cloud#1010, open). It gets a
+    // workspace of its own with local auth on; the platform workspace, where Sentinel's rules and
+    // the audit logs live, keeps local auth off. Sentinel is onboarded on it too (MON-02).
+    const defenderWorkspace = new operationalinsights.Workspace(
+      `${name}-defender-workspace`,
+      {
+        ...placementOf(args),
+        workspaceName: `${args.workspaceName}-mdc`,
+        sku: { name: "PerGB2018" },
+        retentionInDays: args.retentionInDays,
+        workspaceCapping: { dailyQuotaGb: args.dailyQuotaGb },
+        features: { disableLocalAuth: false, enableLogAccessUsingOnlyResourcePermissions: true },
+      },
+      { parent: this },
+    );
+    new securityinsights.SentinelOnboardingState(
+      `${name}-defender-sentinel`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        workspaceName: defenderWorkspace.name,
+        sentinelOnboardingStateName: "default",
+      },
+      { parent: this },
+    );
     const containerInsights = new monitor.DataCollectionRule(
       `${name}-container-insights`,
       {
@@ -109,10 +139,12 @@ export class Monitoring extends pulumi.ComponentResource {
     this.workspaceName = workspace.name;
     this.workspaceCustomerId = workspace.customerId;
     this.containerInsightsRuleId = containerInsights.id;
+    this.defenderWorkspaceId = defenderWorkspace.id;
     this.registerOutputs({
       workspaceId: this.workspaceId,
       workspaceCustomerId: this.workspaceCustomerId,
       containerInsightsRuleId: this.containerInsightsRuleId,
+      defenderWorkspaceId: this.defenderWorkspaceId,
     });
   }
 }

@@ -11,6 +11,8 @@ export const PRIVATE_LINK_TARGETS = {
 } as const;
 export type PrivateLinkTarget = keyof typeof PRIVATE_LINK_TARGETS;
 
+export const KEY_VAULT_SERVICE_ENDPOINT = "Microsoft.KeyVault";
+
 export interface NetworkArgs extends Placement {
   virtualNetworkName: string;
   addressSpace: string;
@@ -55,7 +57,12 @@ export class Network extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-    const nodes = subnet("nodes", args.nodeSubnetPrefix);
+    // The Key Vault service endpoint lets the vault firewall admit the node subnet: pods (the
+    // Secrets Store CSI driver, Ratify) leave the node from its address, and AKS workloads are not
+    // "trusted Microsoft services" (https://learn.microsoft.com/azure/key-vault/general/overview-vnet-service-endpoints).
+    const nodes = subnet("nodes", args.nodeSubnetPrefix, {
+      serviceEndpoints: [{ service: KEY_VAULT_SERVICE_ENDPOINT }],
+    });
     const endpoints = subnet("endpoints", args.endpointSubnetPrefix, {
       privateEndpointNetworkPolicies: "Enabled",
     });

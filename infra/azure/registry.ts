@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
+import { registryAllowsExport } from "../config";
 import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
 import { diagnosticSetting, Placement, placementOf } from "./shared";
 
@@ -7,8 +8,10 @@ export interface RegistryArgs extends Placement {
   registryName: string;
   sku: "Basic" | "Standard" | "Premium";
   publicNetworkAccess: boolean;
-  /** Days untagged manifests are kept (Premium only). */
-  untaggedRetentionDays: number;
+  /** Days untagged manifests are kept (Premium only); undefined: they are kept (no retention). */
+  untaggedRetentionDays?: number;
+  /** Zone-redundant storage (Premium only, set at creation); by default on for Premium. */
+  zoneRedundancy?: boolean;
   workspaceId: pulumi.Input<string>;
   /** Where the private endpoint goes; required when public access is off. */
   privateEndpoint?: PrivateEndpointPlacement;
@@ -35,10 +38,20 @@ export class Registry extends pulumi.ComponentResource {
         // Network rules, dedicated data endpoints and retention are Premium features.
         networkRuleBypassOptions: premium ? "AzureServices" : undefined,
         dataEndpointEnabled: premium ? !args.publicNetworkAccess : undefined,
+        zoneRedundancy: (args.zoneRedundancy ?? premium) ? "Enabled" : "Disabled",
         policies: premium
           ? {
-              retentionPolicy: { status: "enabled", days: args.untaggedRetentionDays },
-              exportPolicy: { status: args.publicNetworkAccess ? "enabled" : "disabled" },
+              // No retention where signatures are verified: Notation signatures are untagged
+              // referrers, and Microsoft warns against retention where images are pulled by digest
+              // (https://learn.microsoft.com/azure/container-registry/container-registry-retention-policy).
+              retentionPolicy:
+                args.untaggedRetentionDays === undefined
+                  ? { status: "disabled" }
+                  : { status: "enabled", days: args.untaggedRetentionDays },
+              // Data exfiltration protection on private registries; see registryAllowsExport.
+              exportPolicy: {
+                status: registryAllowsExport(args) ? "enabled" : "disabled",
+              },
             }
           : undefined,
       },

@@ -1,4 +1,5 @@
 import type { PolicyResource, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { aksSupport, TABLE_AS_OF, TABLE_MAX_AGE_MONTHS, tableIsStale } from "./aks-support";
 import {
   AUDIT_CATEGORY_GROUPS,
   DIAGNOSTIC_SETTING,
@@ -19,7 +20,7 @@ import {
 const MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster";
 const AGENT_POOL = "azure-native:containerservice:AgentPool";
 const POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment";
-const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const GATEKEEPER_CONSTRAINT = "kubernetes:constraints.gatekeeper.sh/";
 const RATIFY_CONSTRAINT_KIND = ":RatifyVerification";
 
@@ -40,11 +41,17 @@ interface AddonProfile {
 
 interface AgentPoolProfile {
   name?: string;
+  mode?: string;
   osType?: string;
+  enableEncryptionAtHost?: boolean;
+  nodeTaints?: string[];
   linuxOSConfig?: { sysctls?: { netIpv4TcpKeepaliveTime?: number } };
 }
 
 interface ClusterProps {
+  kubernetesVersion?: string;
+  supportPlan?: string;
+  sku?: { tier?: string };
   addonProfiles?: Record<string, AddonProfile>;
   networkProfile?: { networkPolicy?: string };
   aadProfile?: { managed?: boolean; enableAzureRBAC?: boolean };
@@ -415,7 +422,7 @@ const aks11 = stackPolicy(
   },
 );
 
-function isRatifyRelease(resource: PolicyResource): boolean {
+export function isRatifyRelease(resource: PolicyResource): boolean {
   const chart = (resource.props as RatifyReleaseProps).chart;
   return (
     resource.type === HELM_RELEASE &&
@@ -492,6 +499,13 @@ function assignmentEnforcement(resource: PolicyResource): Enforcement | undefine
     setting: `parameters.effect.value ${shown(effectOf(resource))}`,
     denies: isDenying(resource),
   };
+}
+
+/** Whether the stack verifies image signatures (a Ratify release or a Ratify constraint). */
+export function requiresSignatures(resources: PolicyResource[]): boolean {
+  return resources.some(
+    (resource) => isRatifyRelease(resource) || constraintEnforcement(resource) !== undefined,
+  );
 }
 
 function imageIntegrityEnforcements(resources: PolicyResource[]): Enforcement[] {
@@ -585,6 +599,172 @@ const aks13 = resourcePolicy(
   },
 );
 
+// ---------------------------------------------------------------------------------------------
+// AKS-14: a supported Kubernetes version
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const LONG_TERM_SUPPORT = "AKSLongTermSupport";
+
+/** The day of the check: the `today` setting (a fixed day, for reproducible reports) or now. */
+function dayOfCheck(setting: unknown): string {
+  if (typeof setting === "string" && ISO_DATE.test(setting)) return setting;
+  return new Date().toISOString().slice(0, 10);
+}
+
+function versionProblems(props: ClusterProps, today: string): string[] {
+  const problems: string[] = [];
+  const longTermSupport = equalsIgnoringCase(props.supportPlan, LONG_TERM_SUPPORT);
+  if (longTermSupport && !equalsIgnoringCase(props.sku?.tier, "Premium")) {
+    problems.push(
+      `supportPlan is "${LONG_TERM_SUPPORT}" but sku.tier is ${shown(props.sku?.tier)}; long-term support needs sku: { name: "Base", tier: "Premium" } (Azure rejects it otherwise)`,
+    );
+  }
+  const version = props.kubernetesVersion;
+  // Without a version AKS creates the cluster on its default minor, which is always supported.
+  if (version === undefined) return problems;
+  const answer = aksSupport({
+    kubernetesVersion: String(version),
+    today,
+    longTermSupport: longTermSupport && equalsIgnoringCase(props.sku?.tier, "Premium"),
+  });
+  if (!answer.supported) problems.push(`kubernetesVersion ${shown(version)} ${answer.reason}`);
+  return problems;
+}
+
+/**
+ * @pulumi/policy gives a policy one level, and AKS-14 is mandatory; "the table is out of date" is
+ * advisory. The one advisory, "not checked, not passed" outcome the library has is the one it
+ * gives a policy that cannot decide (UnknownValueError, what an unknown value raises): a stale
+ * table is exactly that, since whether a listed minor is still supported is no longer known.
+ * Pinned to @pulumi/policy 1.21.0 like fast-path.ts.
+ */
+function staleTable(today: string): Error {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { UnknownValueError } = require("@pulumi/policy/proxy") as {
+    UnknownValueError: { prototype: Error };
+  };
+  // Its constructor wants an unknown-value sentinel and a property path; neither applies here.
+  const error = Object.create(UnknownValueError.prototype) as Error;
+  error.message = `the AKS support table (as of ${TABLE_AS_OF}) is more than ${TABLE_MAX_AGE_MONTHS} months old on ${today}: table out of date; update policy-pack/policies/aks-support.ts from https://learn.microsoft.com/azure/aks/supported-kubernetes-versions`;
+  return error;
+}
+
+const aks14 = resourcePolicy(
+  {
+    id: "AKS-14",
+    seed: "15",
+    level: "M",
+    rule: 'kubernetesVersion is inside AKS\'s support window on the day of the check (a dated support table in the pack; long-term support only with supportPlan AKSLongTermSupport on the Premium tier); advisory "table out of date" when the table is older than 6 months',
+  },
+  {
+    resourceType: MANAGED_CLUSTER,
+    configSchema: {
+      properties: {
+        today: {
+          type: "string",
+          pattern: "^\\d{4}-\\d{2}-\\d{2}$",
+          description: "The day to check against (YYYY-MM-DD); the day of the check when unset",
+        },
+      },
+    },
+    validateResource: (args, reportViolation) => {
+      const today = dayOfCheck(args.getConfig<{ today?: string }>().today);
+      const props = args.props as ClusterProps;
+      const problems = versionProblems(props, today);
+      reportProblems(reportViolation, `cluster '${args.name}'`, problems);
+      const checkedByTable = props.kubernetesVersion !== undefined;
+      if (checkedByTable && problems.length === 0 && tableIsStale(today)) throw staleTable(today);
+    },
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// AKS-15, AKS-16: node pools
+
+/** Every node pool of a cluster resource or an AgentPool resource, with a label for messages. */
+function poolsOf(args: { type: string; props: unknown }): { pool: AgentPoolProfile; at: string }[] {
+  if (args.type === AGENT_POOL) return [{ pool: args.props as AgentPoolProfile, at: "" }];
+  const pools = (args.props as ClusterProps).agentPoolProfiles ?? [];
+  return pools.map((pool, index) => ({
+    pool,
+    at: `${typeof pool.name === "string" ? `pool '${pool.name}'` : `pool ${index}`}: agentPoolProfiles[${index}].`,
+  }));
+}
+
+const aks15 = resourcePolicy(
+  {
+    id: "AKS-15",
+    seed: "13",
+    level: "P",
+    rule: "Every node pool has enableEncryptionAtHost: true",
+  },
+  {
+    resourceTypes: [MANAGED_CLUSTER, AGENT_POOL],
+    validateResource: (args, reportViolation) => {
+      if (args.type !== MANAGED_CLUSTER && args.type !== AGENT_POOL) return;
+      const kind = args.type === AGENT_POOL ? "agent pool" : "cluster";
+      const problems = poolsOf(args)
+        .filter(({ pool }) => pool.enableEncryptionAtHost !== true)
+        .map(
+          ({ pool, at }) =>
+            `${at}enableEncryptionAtHost is ${shown(pool.enableEncryptionAtHost)}, set it to true (temp disks and disk caches encrypted on the host; needs the subscription feature Microsoft.Compute/EncryptionAtHost and can only be set when the pool is created)`,
+        );
+      reportProblems(reportViolation, `${kind} '${args.name}'`, problems);
+    },
+  },
+);
+
+export const CRITICAL_ADDONS_TAINT = "CriticalAddonsOnly=true:NoSchedule";
+
+/** The cluster's pools: inline agentPoolProfiles and AgentPool resources that name the cluster. */
+function clusterPools(cluster: PolicyResource, resources: PolicyResource[]): AgentPoolProfile[] {
+  const inline = (cluster.props as ClusterProps).agentPoolProfiles ?? [];
+  const separate = ofType(resources, AGENT_POOL)
+    .filter((pool) => referencesThrough(pool, cluster, ["resourceName"]))
+    .map((pool) => pool.props as AgentPoolProfile);
+  return [...inline, ...separate];
+}
+
+function poolLayoutProblems(pools: AgentPoolProfile[]): string[] {
+  const problems: string[] = [];
+  const name = (pool: AgentPoolProfile) => `pool '${pool.name ?? "?"}'`;
+  for (const pool of pools.filter((candidate) => equalsIgnoringCase(candidate.mode, "System"))) {
+    if (!(pool.nodeTaints ?? []).includes(CRITICAL_ADDONS_TAINT)) {
+      problems.push(
+        `system ${name(pool)} has nodeTaints ${shown(pool.nodeTaints)}, add "${CRITICAL_ADDONS_TAINT}" so only critical add-ons run there`,
+      );
+    }
+  }
+  if (!pools.some((pool) => equalsIgnoringCase(pool.mode, "User"))) {
+    problems.push(
+      `no node pool has mode "User", so workloads run on the system pool; add a user pool (agentPoolProfiles entry or containerservice:AgentPool with mode: "User")`,
+    );
+  }
+  return problems;
+}
+
+const aks16 = stackPolicy(
+  {
+    id: "AKS-16",
+    seed: "15",
+    level: "A",
+    rule: "The system pool is tainted CriticalAddonsOnly=true:NoSchedule and workloads have a user pool",
+  },
+  {
+    resourceTypes: [MANAGED_CLUSTER, AGENT_POOL],
+    validateStack: (args, reportViolation) => {
+      for (const cluster of ofType(args.resources, MANAGED_CLUSTER)) {
+        reportProblems(
+          reportViolation,
+          `cluster '${cluster.name}'`,
+          poolLayoutProblems(clusterPools(cluster, args.resources)),
+          cluster.urn,
+        );
+      }
+    },
+  },
+);
+
 export const clusterPolicies: ControlPolicy[] = [
   aks01,
   aks02,
@@ -599,4 +779,7 @@ export const clusterPolicies: ControlPolicy[] = [
   aks11,
   aks12,
   aks13,
+  aks14,
+  aks15,
+  aks16,
 ];

@@ -458,6 +458,10 @@ export function requireDefenderPlan(
     Object.hasOwn(plan.protectedTypes, resource.type),
   );
   if (protectedResources.length === 0) return;
+  // Plans are subscription-wide and one stack owns them (infra/azure/defender.ts); the catalog:
+  // "A stack policy that asks for a resource of a domain (GitHub, Defender plans) applies only to
+  // stacks that contain that domain". The stacks that only read the plans contain no Pricing.
+  if (ofType(resources, DEFENDER_PRICING).length === 0) return;
   const { standard, otherTiers } = defenderPlan(resources, plan.planName);
   if (standard.length > 0) return;
   const covered =

@@ -20,6 +20,7 @@ interface Metadata {
   name?: string;
   namespace?: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 interface SecurityContext {
@@ -51,6 +52,7 @@ interface Container {
 }
 
 interface PodSpec {
+  automountServiceAccountToken?: boolean;
   securityContext?: SecurityContext;
   containers?: Container[];
   initContainers?: Container[];
@@ -649,6 +651,85 @@ const k8s07 = resourcePolicy(
   },
 );
 
+// ---------------------------------------------------------------------------------------------
+// K8S-08: no Kubernetes API token unless the pod calls the API
+
+/** The annotation on a pod (template) that says why it calls the Kubernetes API. */
+export const KUBERNETES_API_REASON = "platform/kubernetes-api-reason";
+
+/** The pod (template) metadata of a workload: the sibling of its pod spec. */
+function podMetadataOf(type: string, props: Record<string, unknown>): Metadata | undefined {
+  const kind = workloadKind(type);
+  if (kind === undefined) return undefined;
+  let node: unknown = props;
+  for (const key of POD_SPEC_PATHS[kind].slice(0, -1)) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (typeof node !== "object" || node === null) return undefined;
+  return (node as { metadata?: Metadata }).metadata;
+}
+
+/**
+ * Workload identity does not need the automounted token: the azure-workload-identity webhook
+ * adds its own projected service account token volume (audience api://AzureADTokenExchange) to
+ * every pod it mutates, whatever automountServiceAccountToken says
+ * (Azure/azure-workload-identity, pkg/webhook/webhook.go: addProjectedVolume and
+ * addProjectedVolumeMount), and the Key Vault CSI driver gets its token through the CSIDriver's
+ * tokenRequests, not the pod's automounted one.
+ */
+const k8s08 = resourcePolicy(
+  {
+    id: "K8S-08",
+    seed: "14",
+    level: "M",
+    rule: "Pods set automountServiceAccountToken: false unless they call the Kubernetes API (workload identity projects its own token)",
+  },
+  {
+    resourceTypes: isWorkloadType,
+    validateResource: (args, reportViolation) => {
+      const workload = workloadOf(args.type, args.name, args.props);
+      if (!workload) return;
+      if (workload.podSpec.automountServiceAccountToken === false) return;
+      const annotations = podMetadataOf(args.type, args.props)?.annotations ?? {};
+      const reason = annotations[KUBERNETES_API_REASON];
+      if (typeof reason === "string" && reason.trim() !== "") return;
+      reportViolation(
+        `${workload.label} has automountServiceAccountToken ${workload.podSpec.automountServiceAccountToken === undefined ? "unset (Kubernetes mounts the token)" : "true"}; set ${workload.podPath}.automountServiceAccountToken: false (workload identity projects its own token), or, if the pod calls the Kubernetes API, say why in the pod annotation "${KUBERNETES_API_REASON}"`,
+      );
+    },
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// K8S-09: UIDs outside the host's system range
+
+const MIN_UID = 10000;
+
+const k8s09 = resourcePolicy(
+  {
+    id: "K8S-09",
+    seed: "15",
+    level: "A",
+    rule: "Containers run as a UID of 10000 or more (runAsUser)",
+  },
+  {
+    resourceTypes: isWorkloadType,
+    validateResource: (args, reportViolation) => {
+      const workload = workloadOf(args.type, args.name, args.props);
+      if (!workload) return;
+      const podUser = workload.podSpec.securityContext?.runAsUser;
+      for (const { container, label, path } of containersOf(workload, ALL_CONTAINERS)) {
+        const user = container.securityContext?.runAsUser ?? podUser;
+        if (typeof user === "number" && user >= MIN_UID) continue;
+        reportViolation(
+          `${workload.label} ${label} runs as UID ${user === undefined ? "unset (the image's user)" : user}; set ${path}.securityContext.runAsUser (or ${workload.podPath}.securityContext.runAsUser) to ${MIN_UID} or more, so it shares no UID with a host user`,
+        );
+      }
+    },
+  },
+);
+
 export const kubernetesPolicies: ControlPolicy[] = [
   k8s01,
   k8s02,
@@ -657,4 +738,6 @@ export const kubernetesPolicies: ControlPolicy[] = [
   k8s05,
   k8s06,
   k8s07,
+  k8s08,
+  k8s09,
 ];

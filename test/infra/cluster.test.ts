@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { POD_SECURITY_INITIATIVES } from "../../infra/azure/cluster";
+import {
+  autoUpgradedFields,
+  CRITICAL_ADDONS_TAINT,
+  POD_SECURITY_INITIATIVES,
+} from "../../infra/azure/cluster";
+import { aksSupport } from "../../policy-pack/policies/aks-support";
 import { byName, inputsOf, onlyInputs, STACKS } from "../support/stacks";
 
 const CLUSTER = "azure-native:containerservice:ManagedCluster";
@@ -92,5 +97,49 @@ describe("cluster differences", () => {
     expect(cluster.apiServerAccessProfile.enablePrivateCluster).toBeUndefined();
     expect(cluster.apiServerAccessProfile.authorizedIPRanges).toEqual(["203.0.113.0/24"]);
     expect(inputsOf(byName("dev", "cluster-pod-security")).parameters.effect.value).toBe("audit");
+  });
+});
+
+describe.each(STACKS)("cluster: what Azure enforces (%s)", (stack) => {
+  const cluster = () => onlyInputs(stack, CLUSTER);
+
+  it("runs a Kubernetes minor AKS still supports (1.33 ended on 2026-07-31, AKS release calendar)", () => {
+    const { kubernetesVersion } = cluster();
+    expect(kubernetesVersion).toBe("1.36");
+    expect(
+      aksSupport({ kubernetesVersion, today: "2026-12-01", longTermSupport: false }),
+    ).toMatchObject({ supported: true });
+  });
+
+  it("encrypts every node pool at host, taints the system pool and runs workloads on a user pool", () => {
+    const pools = cluster().agentPoolProfiles;
+    expect(pools.map((pool: { name: string; mode: string }) => [pool.name, pool.mode])).toEqual([
+      ["system", "System"],
+      ["user", "User"],
+    ]);
+    for (const pool of pools) expect(pool.enableEncryptionAtHost).toBe(true);
+    expect(pools[0].nodeTaints).toEqual([CRITICAL_ADDONS_TAINT]);
+    expect(pools[1].nodeTaints).toBeUndefined();
+    expect(pools[1].linuxOSConfig.sysctls.netIpv4TcpKeepaliveTime).toBe(120);
+  });
+
+  it("collects kube-audit (AKSAudit: exec over WebSocket is a get) besides kube-audit-admin, in Dedicated tables", () => {
+    const diagnostics = inputsOf(byName(stack, "cluster-diagnostics"));
+    expect(diagnostics.logAnalyticsDestinationType).toBe("Dedicated");
+    expect(diagnostics.logs.map((log: { category: string }) => log.category)).toEqual(
+      expect.arrayContaining(["kube-audit", "kube-audit-admin", "guard"]),
+    );
+  });
+});
+
+describe("cluster: auto-upgrade owns the version after creation", () => {
+  it("ignores kubernetesVersion on channels that upgrade Kubernetes, so up never asks for a downgrade", () => {
+    for (const channel of ["patch", "stable", "rapid"]) {
+      expect(autoUpgradedFields(channel)).toEqual([
+        "kubernetesVersion",
+        "agentPoolProfiles[*].orchestratorVersion",
+      ]);
+    }
+    expect(autoUpgradedFields("node-image")).toEqual([]);
   });
 });

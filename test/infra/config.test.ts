@@ -30,7 +30,8 @@ describe("stack config", () => {
   it("parses both stack files and fills defaults", () => {
     const dev = parsePlatformConfig(devConfig());
     expect(dev.cluster.tcpKeepalive).toEqual({ timeSeconds: 120, intervalSeconds: 15, probes: 5 });
-    expect(dev.registry.untaggedRetentionDays).toBe(7);
+    // No retention unless a stack asks for it: Notation signatures are untagged referrers.
+    expect(dev.registry.untaggedRetentionDays).toBeUndefined();
     const prod = parsePlatformConfig(loadProjectStack(PROJECT_ROOT, "prod").config);
     expect(prod.network.privateEndpoints).toBe(true);
   });
@@ -99,6 +100,73 @@ describe("stack config", () => {
     expect(problemsOf({ "azure-native:location": "eastus" })[0]).toMatch(
       /^azure-native:location: is not in allowedLocations/,
     );
+  });
+
+  it("rejects what the AKS, ACR and Key Vault APIs refuse across keys (issue 14, item 15)", () => {
+    const withCluster = (changes: Record<string, unknown>) =>
+      problemsOf({ "aks-devsecops:cluster": { ...cluster(), ...changes } });
+    // networkPolicy cilium "requires networkDataplane to be 'cilium'" (ManagedCluster REST spec).
+    expect(withCluster({ networkPolicy: "cilium", networkDataplane: "azure" })).toEqual([
+      'aks-devsecops:cluster.networkPolicy: cilium needs networkDataplane: cilium (got azure); allowed with the azure dataplane: azure, calico (got "cilium")',
+    ]);
+    expect(withCluster({ networkPolicy: "calico", networkDataplane: "cilium" })).toEqual([
+      'aks-devsecops:cluster.networkDataplane: cilium enforces network policy itself; it needs networkPolicy: cilium (got calico) (got "cilium")',
+    ]);
+    expect(withCluster({ supportPlan: "AKSLongTermSupport" })[0]).toMatch(
+      /^aks-devsecops:cluster\.supportPlan: needs skuTier: Premium \(got Free\)/,
+    );
+    expect(withCluster({ privateCluster: true })[0]).toMatch(
+      /^aks-devsecops:cluster\.authorizedIpRanges: has no effect on a private cluster/,
+    );
+    expect(withCluster({ userPool: { minCount: 3, maxCount: 2 } })[0]).toMatch(
+      /^aks-devsecops:cluster\.userPool\.minCount: is larger than maxCount \(2\)/,
+    );
+    // Private endpoints need a Premium registry even with public access on.
+    expect(
+      problemsOf({
+        "aks-devsecops:network": { privateEndpoints: true },
+        "aks-devsecops:redis": {
+          sku: "Basic",
+          family: "C",
+          capacity: 0,
+          publicNetworkAccess: true,
+        },
+      }),
+    ).toEqual([
+      'aks-devsecops:registry.sku: network.privateEndpoints needs a Premium registry (only Premium takes private endpoints); use Premium or set network.privateEndpoints: false (got "Basic")',
+    ]);
+    expect(
+      problemsOf({
+        "aks-devsecops:registry": {
+          sku: "Basic",
+          publicNetworkAccess: true,
+          untaggedRetentionDays: 7,
+          zoneRedundancy: true,
+        },
+      }),
+    ).toEqual([
+      "aks-devsecops:registry.untaggedRetentionDays: needs sku Premium (got Basic): only Premium registries have a retention policy; remove it (got 7)",
+      "aks-devsecops:registry.untaggedRetentionDays: deletes untagged manifests, and the Notation signatures imageIntegrity verifies are untagged referrers; remove it while imageIntegrity is set (got 7)",
+      "aks-devsecops:registry.zoneRedundancy: needs sku Premium (got Basic); set zoneRedundancy: false or use Premium (got true)",
+    ]);
+    expect(
+      problemsOf({
+        "aks-devsecops:keyVault": {
+          publicNetworkAccess: false,
+          allowedIpRanges: ["203.0.113.0/24"],
+        },
+        "aks-devsecops:network": { privateEndpoints: true },
+        "aks-devsecops:registry": { sku: "Premium", publicNetworkAccess: true },
+        "aks-devsecops:redis": {
+          sku: "Basic",
+          family: "C",
+          capacity: 0,
+          publicNetworkAccess: true,
+        },
+      }),
+    ).toEqual([
+      'aks-devsecops:keyVault.allowedIpRanges: has no effect with publicNetworkAccess: false (the firewall applies to the public endpoint only); remove it or allow public access (got ["203.0.113.0/24"])',
+    ]);
   });
 
   it("rejects a prefix that makes an Azure name too long", () => {

@@ -39,3 +39,25 @@ describe("key vault differences", () => {
     expect(properties.networkAcls.ipRules).toEqual([{ value: "203.0.113.0/24" }]);
   });
 });
+
+describe.each(STACKS)("key vault: what the cluster needs (%s)", (stack) => {
+  it("sends AuditEvent resource-specific (AZKVAuditLogs), the table the Sentinel rule reads", () => {
+    expect(inputsOf(byName(stack, "keyvault-diagnostics")).logAnalyticsDestinationType).toBe(
+      "Dedicated",
+    );
+  });
+});
+
+describe("key vault firewall in dev admits the cluster", () => {
+  it("the node subnet has the Key Vault service endpoint and the vault a rule for it", () => {
+    const nodes = byName("dev", "network-nodes");
+    expect(inputsOf(nodes).serviceEndpoints).toEqual([{ service: "Microsoft.KeyVault" }]);
+    const vault = byName("dev", "keyvault-vault");
+    expect(inputsOf(vault).properties.networkAcls.virtualNetworkRules).toHaveLength(1);
+    expect(vault.propertyDependencies.properties).toContain(nodes.urn);
+  });
+
+  it("prod, private only, needs no rule", () => {
+    expect(onlyInputs("prod", VAULT).properties.networkAcls.virtualNetworkRules).toBeUndefined();
+  });
+});

@@ -22,11 +22,15 @@ describe.each(STACKS)("registry (%s)", (stack) => {
 });
 
 describe("registry differences", () => {
-  it("prod: Premium, no public access, a private endpoint and untagged retention", () => {
+  it("prod: Premium, zone redundant, no public access, no export, a private endpoint and no retention that would purge signatures", () => {
     const registry = onlyInputs("prod", REGISTRY);
     expect(registry.sku.name).toBe("Premium");
+    expect(registry.zoneRedundancy).toBe("Enabled");
     expect(registry.publicNetworkAccess).toBe("Disabled");
-    expect(registry.policies.retentionPolicy).toEqual({ status: "enabled", days: 7 });
+    // Ratify verifies Notation signatures in prod: untagged referrers that retention would delete
+    // (https://learn.microsoft.com/azure/container-registry/container-registry-retention-policy).
+    expect(registry.policies.retentionPolicy).toMatchObject({ status: "disabled" });
+    expect(registry.policies.exportPolicy).toEqual({ status: "disabled" });
     const endpoint = byName("prod", "registry-pe");
     expect(endpoint.propertyDependencies.privateLinkServiceConnections).toContain(
       byName("prod", "registry-acr").urn,
@@ -38,6 +42,7 @@ describe("registry differences", () => {
     expect(registry.sku.name).toBe("Basic");
     expect(registry.publicNetworkAccess).toBe("Enabled");
     expect(registry.policies).toBeUndefined();
+    expect(registry.zoneRedundancy).toBe("Disabled");
     expect(resourcesOfType("dev", "azure-native:network:PrivateEndpoint")).toHaveLength(0);
   });
 });

@@ -33,13 +33,15 @@ describe("dev and prod stacks", () => {
     const onlyProd = [...prod].filter((type) => !dev.has(type)).sort();
     const onlyDev = [...dev].filter((type) => !prod.has(type)).sort();
     // network.privateEndpoints and redis.entraIdAuthentication are on in prod only; prod owns
-    // the GitHub organisation (github.ownsOrganization) and its Defender for DevOps connector.
+    // the GitHub organisation (github.ownsOrganization) and its Defender for DevOps connector, and
+    // the subscription's Defender plans (defender.ownsSubscriptionPlans).
     expect(onlyProd).toEqual([
       "azure-native:network:PrivateDnsZoneGroup",
       "azure-native:network:PrivateEndpoint",
       "azure-native:privatedns:PrivateZone",
       "azure-native:privatedns:VirtualNetworkLink",
       "azure-native:redis:AccessPolicyAssignment",
+      "azure-native:security:Pricing",
       "azure-native:security:SecurityConnector",
       "github:index/actionsOrganizationPermissions:ActionsOrganizationPermissions",
       "github:index/actionsOrganizationWorkflowPermissions:ActionsOrganizationWorkflowPermissions",

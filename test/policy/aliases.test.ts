@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { readPolicyConfigFile } from "../../tools/analyzer";
 import { PROJECT_ROOT } from "../../tools/engine";
 import { logAnalyticsWorkspace, REGISTRY, setPaths } from "../support/policy-fixtures";
+import { PRICING } from "../support/policy-fixtures";
 import {
   analyze,
   testResource,
@@ -77,7 +78,12 @@ describe("azure-native v2 and versioned tokens", () => {
       "old-aks",
       { location: "westeurope", tags: { ...TAGS }, networkProfile: { networkPlugin: "kubenet" } },
     );
-    const violations = await prod([cluster]);
+    // A stack that manages the Defender plans (a Free one here) must cover its cluster.
+    const freePlan = testResource(PRICING, "containers", {
+      pricingName: "Containers",
+      pricingTier: "Free",
+    });
+    const violations = await prod([cluster, freePlan]);
     for (const policy of ["aks-01", "aks-02", "aks-03", "aks-07", "aks-08", "aks-10"]) {
       expect(violationsOf(violations, policy), policy).toEqual([
         expect.objectContaining({ enforcementLevel: "mandatory", urn: cluster.urn }),
@@ -85,7 +91,9 @@ describe("azure-native v2 and versioned tokens", () => {
     }
     // The cluster counts for the Defender plan too (a stack policy sees the canonical type).
     expect(violationsOf(violations, "acr-04")).toEqual([
-      expect.objectContaining({ message: expect.stringContaining("cluster 'old-aks'") }),
+      expect.objectContaining({
+        message: expect.stringContaining("cluster 'old-aks' is not covered"),
+      }),
     ]);
   });
 
@@ -329,7 +337,13 @@ describe("stack policies apply only to stacks with their domain", () => {
       location: "westeurope",
       tags: { ...TAGS },
     });
-    expect(violationsOf(await prod([versionedVault]), "kv-04")).toEqual([
+    // Stacks that declare no plans only read them (one stack owns the subscription's plans).
+    expect(violationsOf(await prod([versionedVault]), "kv-04")).toEqual([]);
+    const freePlan = testResource(PRICING, "keyvaults", {
+      pricingName: "KeyVaults",
+      pricingTier: "Free",
+    });
+    expect(violationsOf(await prod([versionedVault, freePlan]), "kv-04")).toEqual([
       expect.objectContaining({ message: expect.stringContaining("vault 'vault' is not covered") }),
     ]);
   });

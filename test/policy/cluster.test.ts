@@ -50,6 +50,8 @@ function clusterInputs(): Record<string, unknown> {
         name: "system",
         mode: "System",
         osType: "Linux",
+        enableEncryptionAtHost: true,
+        nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
         linuxOSConfig: {
           sysctls: {
             netIpv4TcpKeepaliveTime: 120,
@@ -57,6 +59,13 @@ function clusterInputs(): Record<string, unknown> {
             netIpv4TcpKeepaliveProbes: 5,
           },
         },
+      },
+      {
+        name: "user",
+        mode: "User",
+        osType: "Linux",
+        enableEncryptionAtHost: true,
+        linuxOSConfig: { sysctls: { netIpv4TcpKeepaliveTime: 120 } },
       },
     ],
     networkProfile: { networkPlugin: "azure", networkPolicy: "cilium", networkDataplane: "cilium" },
@@ -592,4 +601,166 @@ describe("cluster policies: levels and unknown values", () => {
       "aks-11",
       /can't run policy 'aks-11'.*during preview/,
     ));
+});
+
+// ---------------------------------------------------------------------------------------------
+// AKS-14, AKS-15, AKS-16 (issue 14)
+
+/** AKS-14 checked as of a fixed day, so the cases do not depend on when the tests run. */
+const asOf = (today: string) => ({
+  policyConfig: { "aks-14": { enforcementLevel: "mandatory" as const, today } },
+});
+const DAY = "2026-12-01";
+
+describe("AKS-14: a Kubernetes version inside AKS's support window", () => {
+  const aks14 = async (changes: Record<string, unknown>, today = DAY) =>
+    violationsOf(await analyze(withCluster(changes), asOf(today)), "aks-14");
+
+  it("passes a supported minor, a supported patch, and no version at all (AKS's default)", async () => {
+    expect(await aks14({ kubernetesVersion: "1.36" })).toEqual([]);
+    expect(await aks14({ kubernetesVersion: "1.35.4" })).toEqual([]);
+    expect(await aks14({ kubernetesVersion: undefined })).toEqual([]);
+  });
+
+  it("fails 1.33 after its end of life (2026-07-31; AKS release calendar) and names the supported minors", async () => {
+    expect(await aks14({ kubernetesVersion: "1.33" })).toEqual([
+      {
+        policy: "aks-14",
+        enforcementLevel: "mandatory",
+        urn: fixtureUrns.cluster,
+        message: expect.stringMatching(
+          /kubernetesVersion "1.33" reached AKS end of life on 2026-07-31, so new clusters cannot be created on it .*supported on 2026-12-01: 1.35, 1.36, 1.37/,
+        ),
+      },
+    ]);
+    // 1.34 ended on 2026-11-30: one day makes the difference.
+    expect(await aks14({ kubernetesVersion: "1.34" }, "2026-11-30")).toEqual([]);
+    expect(await aks14({ kubernetesVersion: "1.34" })).toHaveLength(1);
+  });
+
+  it("fails a minor that is not GA yet and one the table does not know", async () => {
+    const [early] = await aks14({ kubernetesVersion: "1.37" }, "2026-08-15");
+    expect(early.message).toMatch(/is not GA on AKS before 2026-10-01/);
+    const [unknown] = await aks14({ kubernetesVersion: "1.40" });
+    expect(unknown.message).toMatch(/a minor the pack's AKS support table .* does not list/);
+  });
+
+  it("long-term support keeps 1.33 supported only with supportPlan AKSLongTermSupport on Premium", async () => {
+    const lts = { kubernetesVersion: "1.33", supportPlan: "AKSLongTermSupport" };
+    expect(await aks14({ ...lts, "sku.tier": "Premium" })).toEqual([]);
+    const [standard] = await aks14({ ...lts, "sku.tier": "Standard" });
+    expect(standard.message).toMatch(
+      /supportPlan is "AKSLongTermSupport" but sku.tier is "Standard"; long-term support needs .*tier: "Premium"/,
+    );
+    expect(standard.message).toMatch(/reached AKS end of life on 2026-07-31/);
+    const [over] = await aks14({ ...lts, "sku.tier": "Premium" }, "2027-08-01");
+    expect(over.message).toMatch(/its long-term support ended on 2027-07-31/);
+  });
+
+  it("a table more than 6 months old is an advisory 'table out of date', never a pass", () =>
+    expectCantRun(
+      withCluster({ kubernetesVersion: "1.37" }),
+      "aks-14",
+      /AKS support table \(as of 2026-12-01\) is more than 6 months old on 2027-06-02: table out of date/,
+      asOf("2027-06-02"),
+    ));
+
+  it("the stacks' versions are supported today (the table has to follow the calendar)", async () => {
+    const { TABLE_AS_OF, aksSupport } = await import("../../policy-pack/policies/aks-support");
+    expect(
+      aksSupport({ kubernetesVersion: "1.36", today: TABLE_AS_OF, longTermSupport: false }),
+    ).toMatchObject({ supported: true, until: "2027-06-30" });
+  });
+});
+
+const AGENT_POOL_TYPE = "azure-native:containerservice:AgentPool";
+
+describe("AKS-15: encryption at host on every node pool", () => {
+  it("passes pools with enableEncryptionAtHost: true", () =>
+    expectPasses(resourcesOf(compliantFixture()), ["aks-15"]));
+
+  it.each([
+    ["unset", undefined],
+    ["false", false],
+  ])("flags a pool with enableEncryptionAtHost %s, advisory outside prod", async (_, value) => {
+    const violations = violationsOf(
+      await analyze(withCluster({ "agentPoolProfiles.1.enableEncryptionAtHost": value })),
+      "aks-15",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        urn: fixtureUrns.cluster,
+        message: expect.stringContaining(
+          `cluster 'contoso-aks': pool 'user': agentPoolProfiles[1].enableEncryptionAtHost is ${value === undefined ? "not set" : "false"}, set it to true`,
+        ),
+      }),
+    ]);
+  });
+
+  it("checks AgentPool resources too, and is mandatory with prod's config", async () => {
+    const pool = testResource(AGENT_POOL_TYPE, "extra-pool", { mode: "User", osType: "Linux" });
+    const violations = await analyze([...resourcesOf(compliantFixture()), pool], {
+      policyConfig: { "aks-15": "mandatory" },
+    });
+    expect(violationsOf(violations, "aks-15")).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "mandatory",
+        urn: pool.urn,
+        message: expect.stringContaining(
+          "agent pool 'extra-pool': enableEncryptionAtHost is not set",
+        ),
+      }),
+    ]);
+  });
+});
+
+describe("AKS-16: a tainted system pool and a user pool for workloads", () => {
+  it("passes the tainted system pool with a user pool, or a user pool declared as an AgentPool", async () => {
+    await expectPasses(resourcesOf(compliantFixture()), ["aks-16"]);
+    await expectPasses(
+      withFixture((fixture) => {
+        (fixture.cluster.inputs.agentPoolProfiles as unknown[]).splice(1, 1);
+        fixture.others.push(
+          testResource(
+            AGENT_POOL_TYPE,
+            "workloads",
+            { mode: "User", resourceName: "aks-contoso-prod" },
+            { dependsOn: { resourceName: [fixture.cluster] } },
+          ),
+        );
+      }),
+      ["aks-16"],
+    );
+  });
+
+  it("flags an untainted system pool", async () => {
+    const violations = violationsOf(
+      await analyze(withCluster({ "agentPoolProfiles.0.nodeTaints": undefined })),
+      "aks-16",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        urn: fixtureUrns.cluster,
+        message: expect.stringContaining(
+          `system pool 'system' has nodeTaints not set, add "CriticalAddonsOnly=true:NoSchedule"`,
+        ),
+      }),
+    ]);
+  });
+
+  it("flags a cluster whose workloads would run on the system pool", async () => {
+    const violations = violationsOf(
+      await analyze(
+        withFixture((fixture) => (fixture.cluster.inputs.agentPoolProfiles as unknown[]).pop()),
+      ),
+      "aks-16",
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining(`no node pool has mode "User"`),
+      }),
+    ]);
+  });
 });

@@ -223,18 +223,11 @@ const failures: FailureCase[] = [
   },
   {
     policy: "kv-04",
-    what: "no Defender for Key Vault plan",
-    resources: () => withFixture((fixture) => delete fixture.pricing),
-    level: "mandatory",
-    message: `vault 'contoso-kv' is not covered by Microsoft Defender for Key Vault: the stack has no security:Pricing for "KeyVaults"; add one with pricingName: "KeyVaults", pricingTier: "Standard"`,
-  },
-  {
-    policy: "kv-04",
-    what: "only a Containers plan",
+    what: "Defender plans in the stack, but only one for Containers",
     resources: () =>
       withFixture((fixture) => setPath(fixture.pricing!.inputs, "pricingName", "Containers")),
     level: "mandatory",
-    message: `the stack has no security:Pricing for "KeyVaults"`,
+    message: `vault 'contoso-kv' is not covered by Microsoft Defender for Key Vault: the stack has no security:Pricing for "KeyVaults"; add one with pricingName: "KeyVaults", pricingTier: "Standard"`,
   },
   {
     policy: "kv-04",
@@ -346,4 +339,44 @@ describe("key vault policies: config thresholds, levels and unknown values", () 
       "kv-05",
       /can't run policy 'kv-05'.*\.logs/,
     ));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14: KV-04 on stacks that do not own the Defender plans, KV-06 secret expiry
+
+const SECRET = "azure-native:keyvault:Secret";
+const secretResource = (attributes?: Record<string, unknown>) =>
+  testResource(SECRET, "redis-access-key", {
+    vaultName: "kv-contoso-dev",
+    secretName: "redis-access-key",
+    properties: { value: "placeholder", ...(attributes ? { attributes } : {}) },
+  });
+
+describe("KV-04 on a stack that does not own the subscription's Defender plans", () => {
+  it("asks nothing of a stack without any Defender plan (one stack owns them)", () =>
+    expectPasses(
+      withFixture((fixture) => delete fixture.pricing),
+      ["kv-04"],
+    ));
+});
+
+describe("KV-06: secrets the stack writes expire", () => {
+  it("passes a secret with properties.attributes.expires", () =>
+    expectPasses([secretResource({ expires: 1_830_297_600 })], ["kv-06"]));
+
+  it.each([
+    ["no attributes", undefined, "not set"],
+    ["attributes without expires", { enabled: true }, "not set"],
+    ["expires 0", { expires: 0 }, "0"],
+  ])("flags a secret with %s (advisory)", async (_, attributes, shownValue) => {
+    const secret = secretResource(attributes);
+    expect(violationsOf(await analyze([secret]), "kv-06")).toEqual([
+      {
+        policy: "kv-06",
+        enforcementLevel: "advisory",
+        urn: secret.urn,
+        message: `Key Vault secret 'redis-access-key' has properties.attributes.expires=${shownValue}; set it to the expiry in seconds since 1970-01-01 UTC (e.g. the key's next rotation), so a leaked or forgotten value stops working`,
+      },
+    ]);
+  });
 });

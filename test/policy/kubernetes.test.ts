@@ -42,6 +42,7 @@ interface TestContainer {
 }
 
 interface TestPodSpec {
+  automountServiceAccountToken?: boolean;
   securityContext?: Record<string, unknown>;
   containers: TestContainer[];
   initContainers?: TestContainer[];
@@ -65,6 +66,7 @@ function hardenedContext(): Record<string, unknown> {
 /** The app's pod, plus an init container that inherits runAsNonRoot and seccomp from the pod. */
 function compliantPod(): TestPodSpec {
   return {
+    automountServiceAccountToken: false,
     securityContext: {
       runAsNonRoot: true,
       runAsUser: 10001,
@@ -749,4 +751,76 @@ describe("kubernetes policies: config and unknown values", () => {
       "k8s-05",
       /can't run policy 'k8s-05'.*image/,
     ));
+});
+
+// ---------------------------------------------------------------------------------------------
+// K8S-08, K8S-09 (issue 14)
+
+describe("K8S-08: no automounted Kubernetes API token", () => {
+  it("passes the app's pod (automountServiceAccountToken: false; workload identity projects its own token)", () =>
+    expectPasses(resourcesOf(compliantFixture()), ["k8s-08"]));
+
+  it.each([
+    ["unset", undefined, "unset (Kubernetes mounts the token)"],
+    ["true", true, "true"],
+  ])(
+    "flags a pod with automountServiceAccountToken %s, mandatory",
+    async (_, value, shownValue) => {
+      const violations = violationsOf(
+        await analyze(withFixture((fixture) => (fixture.pod.automountServiceAccountToken = value))),
+        "k8s-08",
+      );
+      expect(violations).toEqual([
+        {
+          policy: "k8s-08",
+          enforcementLevel: "mandatory",
+          urn: URNS.workload,
+          message: `deployment 'app-workload' has automountServiceAccountToken ${shownValue}; set spec.template.spec.automountServiceAccountToken: false (workload identity projects its own token), or, if the pod calls the Kubernetes API, say why in the pod annotation "platform/kubernetes-api-reason"`,
+        },
+      ]);
+    },
+  );
+
+  it("accepts a pod that calls the Kubernetes API and says why", async () => {
+    const pod = { ...compliantPod(), automountServiceAccountToken: undefined };
+    const operator = testResource(DEPLOYMENT, "operator", {
+      metadata: { name: "operator", namespace: "items" },
+      spec: {
+        template: {
+          metadata: { annotations: { "platform/kubernetes-api-reason": "watches ConfigMaps" } },
+          spec: pod,
+        },
+      },
+    });
+    expect(violationsOf(await analyze([operator]), "k8s-08")).toEqual([]);
+  });
+});
+
+describe("K8S-09: UIDs of 10000 or more", () => {
+  it("passes the pod-level runAsUser 10001 for every container", () =>
+    expectPasses(resourcesOf(compliantFixture()), ["k8s-09"]));
+
+  it("flags a container below 10000 and one with no runAsUser at all (advisory)", async () => {
+    const violations = violationsOf(
+      await analyze(
+        withFixture((fixture) => {
+          delete fixture.pod.securityContext!.runAsUser;
+          app(fixture).securityContext!.runAsUser = 1000;
+        }),
+      ),
+      "k8s-09",
+    );
+    expect(violations.map(({ enforcementLevel, message }) => [enforcementLevel, message])).toEqual([
+      [
+        "advisory",
+        "deployment 'app-workload' container 'items-api' runs as UID 1000; set spec.template.spec.containers[0].securityContext.runAsUser (or spec.template.spec.securityContext.runAsUser) to 10000 or more, so it shares no UID with a host user",
+      ],
+      [
+        "advisory",
+        expect.stringContaining(
+          "deployment 'app-workload' init container 'migrate' runs as UID unset (the image's user)",
+        ),
+      ],
+    ]);
+  });
 });

@@ -272,3 +272,145 @@ describe("monitoring policies: thresholds and unknown values", () => {
       /can't run policy 'mon-04'.*workspaceId/,
     ));
 });
+
+// ---------------------------------------------------------------------------------------------
+// MON-05 (issue 14): rules read tables the stack feeds in Dedicated mode
+
+describe("MON-05: analytics rules read resource-specific tables the stack feeds", async () => {
+  const { PLATFORM_ANALYTICS_RULES } = await import("../../infra/azure/sentinel-rules");
+  const { queryTables } = await import("../../policy-pack/policies/monitoring");
+  const CLUSTER = "azure-native:containerservice:ManagedCluster";
+
+  interface Mon05Fixture {
+    workspace: TestResource;
+    cluster: TestResource;
+    vault: TestResource;
+    clusterLogs: Record<string, unknown>;
+    vaultLogs: Record<string, unknown>;
+    queries: string[];
+  }
+
+  /** The platform's three rules, with the cluster's and vault's settings as infra/ writes them. */
+  function platform(): Mon05Fixture {
+    return {
+      workspace: logAnalyticsWorkspace("monitoring-workspace", { workspaceName: "log" }),
+      cluster: testResource(CLUSTER, "cluster-aks", { resourceName: "aks" }),
+      vault: testResource(VAULT, "keyvault-vault", { vaultName: "kv" }),
+      clusterLogs: {
+        logAnalyticsDestinationType: "Dedicated",
+        logs: ["kube-audit", "kube-audit-admin", "guard"].map((category) => ({
+          category,
+          enabled: true,
+        })),
+      },
+      vaultLogs: {
+        logAnalyticsDestinationType: "Dedicated",
+        logs: [{ category: "AuditEvent", enabled: true }],
+      },
+      queries: PLATFORM_ANALYTICS_RULES.map((rule) => rule.query),
+    };
+  }
+
+  function stackOf(fixture: Mon05Fixture): TestResource[] {
+    const { workspace, cluster, vault } = fixture;
+    const setting = (target: TestResource, inputs: Record<string, unknown>) =>
+      diagnosticSetting(
+        `${target.name}-diagnostics`,
+        target,
+        { workspaceId: "/subscriptions/x/workspaces/log", ...inputs },
+        workspace,
+      );
+    const rules = fixture.queries.map((query, index) =>
+      testResource(SCHEDULED_RULE, `rule-${index}`, {
+        workspaceName: "log",
+        kind: "Scheduled",
+        query,
+      }),
+    );
+    return [
+      workspace,
+      cluster,
+      vault,
+      setting(cluster, fixture.clusterLogs),
+      setting(vault, fixture.vaultLogs),
+      ...rules,
+    ];
+  }
+
+  const withPlatform = (change: (fixture: Mon05Fixture) => void) => {
+    const fixture = platform();
+    change(fixture);
+    return stackOf(fixture);
+  };
+  const mon05 = async (resources: TestResource[]) =>
+    violationsOf(await analyze(resources), "mon-05");
+
+  it("the platform's rules read AKSAudit and AZKVAuditLogs, fed in Dedicated mode: pass", async () => {
+    expect(PLATFORM_ANALYTICS_RULES.map((rule) => queryTables(rule.query))).toEqual([
+      ["AKSAudit"],
+      ["AKSAudit"],
+      ["AZKVAuditLogs"],
+    ]);
+    expect(await mon05(stackOf(platform()))).toEqual([]);
+  });
+
+  it("flags the old Key Vault rule: AzureDiagnostics columns exist only after data arrives (Azure/Azure-Sentinel#10340)", async () => {
+    const old = [
+      "AzureDiagnostics",
+      '| where ResourceProvider == "MICROSOFT.KEYVAULT" and Category == "AuditEvent"',
+      "| extend Caller = coalesce(identity_claim_oid_g, identity_claim_upn_s, CallerIPAddress)",
+    ].join("\n");
+    const violations = await mon05(withPlatform((fixture) => (fixture.queries = [old])));
+    expect(violations).toEqual([
+      {
+        policy: "mon-05",
+        enforcementLevel: "mandatory",
+        urn: "urn:pulumi:test::aks-devsecops::azure-native:securityinsights:ScheduledAlertRule::rule-0",
+        message: expect.stringContaining(
+          "analytics rule 'rule-0' cannot be created or finds nothing: it reads AzureDiagnostics, whose columns (identity_claim_oid_g, id_s, ...) exist only after data has arrived",
+        ),
+      },
+    ]);
+  });
+
+  it("flags AZKVAuditLogs when the vault's setting sends AuditEvent to AzureDiagnostics", async () => {
+    const [violation] = await mon05(
+      withPlatform((fixture) => delete fixture.vaultLogs.logAnalyticsDestinationType),
+    );
+    expect(violation.message).toMatch(
+      /rule-2' .*it reads AZKVAuditLogs, but diagnostic setting\(s\) 'keyvault-vault-diagnostics' send AuditEvent to AzureDiagnostics; set logAnalyticsDestinationType: "Dedicated"/,
+    );
+  });
+
+  it("flags AKSAudit when the cluster sends only kube-audit-admin (AKSAuditAdmin has no get events)", async () => {
+    const violations = await mon05(
+      withPlatform((fixture) => {
+        fixture.clusterLogs.logs = [{ category: "kube-audit-admin", enabled: true }];
+      }),
+    );
+    expect(violations).toHaveLength(2);
+    expect(violations[0].message).toMatch(
+      /it reads AKSAudit, but no diagnostic setting of a cluster in the stack sends kube-audit to Log Analytics/,
+    );
+  });
+
+  it("flags a table no setting of the stack feeds, and a query without a table", async () => {
+    const violations = await mon05(
+      withPlatform((fixture) => (fixture.queries = ["SecurityAlert | take 1", "print 1"])),
+    );
+    expect(violations.map((violation) => violation.message)).toEqual([
+      expect.stringMatching(
+        /it reads SecurityAlert, which no diagnostic setting of the stack feeds/,
+      ),
+      expect.stringMatching(/its query names no table MON-05 can read/),
+    ]);
+  });
+
+  it("finds tables behind let, union and join", () => {
+    expect(
+      queryTables(
+        "let admins = AKSAuditAdmin | where Verb == 'create';\nAKSAudit | union (AKSControlPlane) | join kind=inner (AZKVAuditLogs) on $left.x == $right.y",
+      ),
+    ).toEqual(["AKSAuditAdmin", "AKSAudit", "AKSControlPlane", "AZKVAuditLogs"]);
+  });
+});

@@ -25,7 +25,7 @@ import {
   type TestResource,
 } from "../support/policy-harness";
 
-const ACR_POLICIES = ["acr-01", "acr-02", "acr-03", "acr-04", "acr-05"];
+const ACR_POLICIES = ["acr-01", "acr-02", "acr-03", "acr-04", "acr-05", "acr-06"];
 
 interface Fixture {
   registry: TestResource;
@@ -43,6 +43,7 @@ function compliantFixture(): Fixture {
     adminUserEnabled: false,
     anonymousPullEnabled: false,
     publicNetworkAccess: "Disabled",
+    zoneRedundancy: "Enabled",
     policies: { retentionPolicy: { status: "enabled", days: 7 } },
   });
   const subnet = endpointSubnet();
@@ -180,8 +181,9 @@ const failures: FailureCase[] = [
     message: "no private endpoint targets it",
   },
   {
-    what: "no Defender for Containers plan",
-    resources: () => withFixture((fixture) => delete fixture.pricing),
+    what: "Defender plans in the stack, but none for Containers",
+    resources: () =>
+      withFixture((fixture) => setPath(fixture.pricing!.inputs, "pricingName", "KeyVaults")),
     policy: "acr-04",
     level: "mandatory",
     urn: REGISTRY_URN,
@@ -265,5 +267,75 @@ describe("registry policies: levels and unknown values", () => {
       withRegistry({ "sku.name": UNKNOWN }),
       "acr-03",
       /can't run policy 'acr-03'.*\.sku\.name/,
+    ));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14: retention versus signatures (ACR-05), zone redundancy (ACR-06), Defender plans owned
+// by another stack (ACR-04)
+
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+const ratifyRelease = () =>
+  testResource(HELM_RELEASE, "ratify", {
+    chart: "ratify",
+    values: { azurekeyvault: { enabled: true, certificates: [{ name: "notation-signing" }] } },
+  });
+
+describe("ACR-05 with image signatures", () => {
+  it("flags retention on a stack that verifies signatures: Notation signatures are untagged referrers", async () => {
+    const violations = violationsOf(
+      await analyze(withFixture((fixture) => fixture.others.push(ratifyRelease()))),
+      "acr-05",
+    );
+    expect(violations).toEqual([
+      {
+        policy: "acr-05",
+        enforcementLevel: "advisory",
+        urn: REGISTRY_URN,
+        message: expect.stringContaining(
+          `Premium registry 'contoso-acr' has policies.retentionPolicy.status="enabled" while the stack verifies image signatures (Ratify): retention deletes untagged manifests, and Notation signatures are untagged referrers`,
+        ),
+      },
+    ]);
+  });
+
+  it("passes a signature-verifying stack whose registry keeps untagged manifests", () =>
+    expectPasses(
+      withFixture((fixture) => {
+        fixture.others.push(ratifyRelease());
+        setPath(fixture.registry.inputs, "policies.retentionPolicy", { status: "disabled" });
+      }),
+      ["acr-05"],
+    ));
+});
+
+describe("ACR-06: zone-redundant Premium registries", () => {
+  it("ignores registries below Premium", () =>
+    expectPasses(withRegistry({ sku: { name: "Basic" }, zoneRedundancy: undefined }), ["acr-06"]));
+
+  it.each([
+    ["not set", undefined],
+    ['"Disabled"', "Disabled"],
+  ])(
+    "flags a Premium registry with zoneRedundancy %s (mandatory in prod)",
+    async (shownValue, value) => {
+      await expectFailure({
+        what: "zone redundancy",
+        resources: () => withRegistry({ zoneRedundancy: value }),
+        policy: "acr-06",
+        level: "advisory",
+        urn: REGISTRY_URN,
+        message: `Premium registry 'contoso-acr' has zoneRedundancy=${shownValue}; set zoneRedundancy: "Enabled"`,
+      });
+      await expectMandatoryWhenConfigured(withRegistry({ zoneRedundancy: value }), ["acr-06"]);
+    },
+  );
+});
+
+describe("ACR-04 on a stack that does not own the subscription's Defender plans", () => {
+  it("asks nothing of a stack without any Defender plan (another stack owns them)", () =>
+    expectPasses(
+      withFixture((fixture) => delete fixture.pricing),
+      ["acr-04"],
     ));
 });

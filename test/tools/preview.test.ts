@@ -39,7 +39,7 @@ describe("npm run preview", () => {
     expect(stdout).toMatch(
       /└─ pulumi:pulumi:Stack {2}aks-devsecops-dev\n(.*\n)*? {3}├─ platform:azure:Cluster {2}cluster\n {3}│ {2}├─ azure-native:containerservice:ManagedCluster {2}cluster-aks/,
     );
-    expect(stdout).toMatch(/^ {2}azure-native:security:Pricing +2$/m);
+    expect(stdout).toMatch(/^ {2}azure-native:securityinsights:ScheduledAlertRule +3$/m);
     expect(stdout).toMatch(/^\d+ resources \(\d+ cloud resources, \d+ components\) in \d+ types$/m);
   });
 

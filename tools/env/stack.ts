@@ -1,5 +1,10 @@
 import * as path from "node:path";
-import { parsePlatformConfig, PROJECT, type PlatformConfig } from "../../infra/config";
+import {
+  parsePlatformConfig,
+  PROJECT,
+  registryAllowsExport,
+  type PlatformConfig,
+} from "../../infra/config";
 import { resourceNames } from "../../infra/naming";
 import { DEFAULT_PACK_DIR } from "../analyzer";
 import { configText, type StackDocument } from "../engine";
@@ -77,6 +82,13 @@ export function deriveEphemeralStack(request: EphemeralRequest): EphemeralStack 
     );
   }
   const base = parsePlatformConfig(request.baseConfig);
+  if (!registryAllowsExport(base.registry)) {
+    throw new UsageError(
+      `stack '${request.baseStack}' cannot be a base: its registry (Premium, public access off) disables export, ` +
+        `which blocks the 'az acr import' that copies the app image into the new stack ` +
+        `(https://learn.microsoft.com/azure/container-registry/data-loss-prevention); derive from a stack whose registry allows export, such as dev`,
+    );
+  }
   const expiresAt = new Date(request.now.getTime() + request.ttlMs);
   const tags = {
     [EPHEMERAL_TAGS.base]: request.baseStack,

@@ -97,27 +97,16 @@ describe("the config of an ephemeral stack derived from dev", () => {
   });
 });
 
-describe("an ephemeral stack derived from prod", () => {
-  const derived = deriveEphemeralStack(request("prod"));
-
-  it("stays private where prod is private, which needs a Premium registry", () => {
-    expect(derived.config.network.privateEndpoints).toBe(true);
-    expect(derived.config.registry).toMatchObject({ sku: "Premium", publicNetworkAccess: false });
-    expect(derived.config.cluster.privateCluster).toBe(true);
-  });
-
-  it("is still cheap where nothing requires more", () => {
-    expect(derived.config.redis.sku).toBe("Basic");
-    expect(derived.config.cluster.skuTier).toBe("Free");
-    expect(derived.config.app.importFrom).toBe(resourceNames("contoso", "prod").registry);
-    expect(derived.config.app.digest).toMatch(/^sha256:/);
-  });
-});
-
 describe("refusals", () => {
   it("does not copy secret config (it is encrypted per stack)", () => {
     expect(() =>
       deriveEphemeralStack(request("dev", { baseSecretKeys: ["aks-devsecops:apiKey"] })),
     ).toThrow(/secret config \(aks-devsecops:apiKey\).*cannot be copied/);
+  });
+
+  it("does not derive from prod: its private Premium registry disables export, so az acr import out of it fails", () => {
+    expect(() => deriveEphemeralStack(request("prod"))).toThrow(
+      /stack 'prod' cannot be a base: its registry \(Premium, public access off\) disables export.*az acr import.*such as dev/,
+    );
   });
 });
