@@ -6,9 +6,12 @@ import { describe, expect, it } from "vitest";
 import { AppConfigError, loadConfig } from "../../app/src/config";
 import { PROJECT_ROOT } from "../../tools/engine";
 
+/** Suites about Redis settings run without tokens; the AUTH_* rules have tests of their own. */
+const noAuth = { AUTH_DISABLED: "true" };
+
 function problems(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadConfig(env);
+    loadConfig({ ...noAuth, ...env });
   } catch (err) {
     expect(err).toBeInstanceOf(AppConfigError);
     return (err as AppConfigError).problems;
@@ -18,7 +21,10 @@ function problems(env: NodeJS.ProcessEnv): string[] {
 
 describe("app configuration", () => {
   it("has defaults tuned for seconds", () => {
-    const config = loadConfig({ REDIS_URL: "rediss://cache.redis.cache.windows.net:6380" });
+    const config = loadConfig({
+      ...noAuth,
+      REDIS_URL: "rediss://cache.redis.cache.windows.net:6380",
+    });
     expect(config.listen).toEqual({ port: 8080, host: "0.0.0.0" });
     expect(config.redis.auth).toBe("none");
     expect(config.redis.timings).toEqual({
@@ -37,6 +43,7 @@ describe("app configuration", () => {
 
   it("overrides every timing from the environment", () => {
     const config = loadConfig({
+      ...noAuth,
       REDIS_URL: "redis://localhost:6379",
       REDIS_COMMAND_TIMEOUT_MS: "250",
       REDIS_KEEPALIVE_PROBES: "5",
@@ -66,7 +73,7 @@ describe("app configuration", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "redis-access-key");
     fs.writeFileSync(file, "secret\n");
     expect(
-      loadConfig({ REDIS_URL: "rediss://c:6380", REDIS_PASSWORD_FILE: file }).redis,
+      loadConfig({ ...noAuth, REDIS_URL: "rediss://c:6380", REDIS_PASSWORD_FILE: file }).redis,
     ).toMatchObject({ auth: "password", passwordFile: file });
   });
 
@@ -102,7 +109,7 @@ describe("app configuration", () => {
   it("stops the service at start with exit code 2 and the message", () => {
     const main = path.join(PROJECT_ROOT, "app/dist/main.js");
     const result = spawnSync(process.execPath, [main], {
-      env: { REDIS_URL: "http://x" },
+      env: { REDIS_URL: "http://x", AUTH_DISABLED: "true" },
       encoding: "utf8",
     });
     expect(result.status).toBe(2);
