@@ -66,9 +66,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Answers of the router itself (a bad URL encoding, a parameter over MAX_PARAM_LENGTH): the
-    // same JSON shape as every other answer, and counted by the onResponse hook below.
-    frameworkErrors: (error, _request, reply) => {
+    // same JSON shape as every other answer; no route hook runs for them, so they are counted here.
+    frameworkErrors: (error, request, reply) => {
       const status: number = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? 414 : 400;
+      count(request.method, "unmatched", status);
       return (reply as FastifyReply).code(status).send({ error: error.message });
     },
     // Answers of Node's HTTP parser (malformed request 400, headers too large 431) never reach a

@@ -6,7 +6,7 @@ export const SUMMARY_INTERVAL_MS = 10_000;
 /**
  * 503 answers during a Redis outage, counted per reason and logged as one `warn` line per interval
  * instead of one line (with a stack) per request: a 5 s outage under load used to write thousands
- * of error lines. The connection itself logs each state change (down, up) once.
+ * of error lines. So at most two lines per interval: the first 503 with its reason, then the count. The connection itself logs each state change (down, up) once.
  */
 export class UnavailableSummary {
   private counts = new Map<string, number>();
@@ -18,12 +18,16 @@ export class UnavailableSummary {
     private readonly intervalMs = SUMMARY_INTERVAL_MS,
   ) {}
 
+  /** The first 503 of a quiet period is logged at once with its reason; the rest go into the summary. */
   record(reason: string): void {
+    if (!this.timer) {
+      this.logger.warn({ reason }, "answering 503");
+      this.since = Date.now();
+      this.timer = setTimeout(() => this.flush(), this.intervalMs);
+      this.timer.unref();
+      return;
+    }
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
-    if (this.timer) return;
-    this.since = Date.now();
-    this.timer = setTimeout(() => this.flush(), this.intervalMs);
-    this.timer.unref();
   }
 
   flush(): void {

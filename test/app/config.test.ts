@@ -106,6 +106,57 @@ describe("app configuration", () => {
     ]);
   });
 
+  it("never prints a credential, from any variable", () => {
+    const shown = problems({
+      REDIS_URL: "rediss://items:hunter2@cache.redis.cache.windows.net:6380/db",
+      HOST: "http://admin:s3cret@proxy",
+      PORT: "https://u:p4ss@x",
+      REDIS_USERNAME: "",
+    }).join("\n");
+    expect(shown).not.toMatch(/hunter2|s3cret|p4ss/);
+    expect(shown).toMatch(
+      /REDIS_URL: .*\(got "rediss:\/\/\[hidden\]@cache.redis.cache.windows.net:6380\/db"\)/,
+    );
+    expect(shown).toMatch(/PORT: .*\(got "https:\/\/\[hidden\]@x"\)/);
+  });
+
+  it("rejects a Redis port outside 1-65535 at start instead of failing later", () => {
+    expect(problems({ REDIS_URL: "redis://cache:70000" })).toEqual([
+      'REDIS_URL: the port must be 1-65535 (got "redis://cache:70000")',
+    ]);
+  });
+
+  it("requires the tenant and audience of the API's tokens unless AUTH_DISABLED=true", () => {
+    const url = "rediss://c:6380";
+    expect(problems({ REDIS_URL: url, AUTH_DISABLED: undefined })).toEqual([
+      "AUTH_AUDIENCE: is required unless AUTH_DISABLED=true (the API's client id) (got unset)",
+      "AUTH_TENANT_ID: is required unless AUTH_DISABLED=true (or set both AUTH_ISSUER and AUTH_JWKS_URL) (got unset)",
+    ]);
+    expect(
+      problems({
+        REDIS_URL: url,
+        AUTH_DISABLED: "yes",
+        AUTH_TENANT_ID: "contoso",
+        AUTH_JWKS_URL: "http://keys.example.com/keys",
+      }),
+    ).toEqual([
+      'AUTH_DISABLED: Invalid option: expected one of "true"|"false" (got "yes")',
+      'AUTH_TENANT_ID: expected the tenant id (a GUID) (got "contoso")',
+      'AUTH_JWKS_URL: must be https:// (http:// only for 127.0.0.1 or localhost) (got "http://keys.example.com/keys")',
+    ]);
+    const tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    expect(
+      loadConfig({ REDIS_URL: url, AUTH_TENANT_ID: tenant, AUTH_AUDIENCE: "api-client-id" }).auth,
+    ).toEqual({
+      disabled: false,
+      issuer: `https://login.microsoftonline.com/${tenant}/v2.0`,
+      audience: "api-client-id",
+      jwksUrl: `https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys`,
+      jwksCooldownMs: 60_000,
+    });
+    expect(loadConfig({ REDIS_URL: url, AUTH_DISABLED: "true" }).auth).toEqual({ disabled: true });
+  });
+
   it("stops the service at start with exit code 2 and the message", () => {
     const main = path.join(PROJECT_ROOT, "app/dist/main.js");
     const result = spawnSync(process.execPath, [main], {

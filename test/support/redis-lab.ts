@@ -175,8 +175,9 @@ export async function startApp(
     REDIS_URL: redis.url,
     ...(redis.caFile ? { REDIS_TLS_CA_FILE: redis.caFile } : {}),
     LOG_LEVEL: "info",
-    // Suites about Redis run without tokens (test/app/auth.test.ts covers them) and stop at once.
+    // Suites about Redis run without tokens or rate limit (test/app/auth.test.ts covers them) and stop at once.
     AUTH_DISABLED: "true",
+    RATE_LIMIT_MAX: "1000000",
     SHUTDOWN_DRAIN_MS: "0",
     ...env,
   });
