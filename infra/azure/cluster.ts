@@ -44,6 +44,18 @@ export interface ClusterArgs extends Placement {
   allowedUnsafeSysctls: string[];
   workspaceId: pulumi.Input<string>;
   containerInsightsRuleId: pulumi.Input<string>;
+  /** AKS application routing (managed NGINX ingress); off when the stack exposes nothing. */
+  appRouting?: AppRoutingArgs;
+}
+
+/**
+ * `ingressProfile.webAppRouting` (azure-native ManagedClusterIngressProfileWebAppRoutingArgs):
+ * the zones the add-on writes records into and the default controller's load balancer, `Internal`
+ * for a private IP only (enums.containerservice.NginxIngressControllerType).
+ */
+export interface AppRoutingArgs {
+  dnsZoneResourceIds: pulumi.Input<string>[];
+  loadBalancer: "external" | "internal";
 }
 
 /** AKS with Entra ID RBAC, workload identity, Azure Policy, network policy, Defender and monitoring. */
@@ -52,6 +64,8 @@ export class Cluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly oidcIssuerUrl: pulumi.Output<string>;
   readonly kubeletObjectId: pulumi.Output<string>;
+  /** The application routing add-on's managed identity (DNS records, Key Vault certificates). */
+  readonly appRoutingObjectId: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:Cluster", name, {}, opts);
@@ -101,6 +115,20 @@ export class Cluster extends pulumi.ComponentResource {
           upgradeChannel: args.upgradeChannel,
           nodeOSUpgradeChannel: args.nodeOsUpgradeChannel,
         },
+        ingressProfile: args.appRouting
+          ? {
+              webAppRouting: {
+                enabled: true,
+                dnsZoneResourceIds: args.appRouting.dnsZoneResourceIds,
+                nginx: {
+                  defaultIngressControllerType:
+                    args.appRouting.loadBalancer === "internal"
+                      ? containerservice.NginxIngressControllerType.Internal
+                      : containerservice.NginxIngressControllerType.External,
+                },
+              },
+            }
+          : undefined,
         addonProfiles: {
           azurepolicy: { enabled: true, config: { version: "v2" } },
           omsagent: {
@@ -159,6 +187,9 @@ export class Cluster extends pulumi.ComponentResource {
     this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL ?? "");
     this.kubeletObjectId = cluster.identityProfile.apply(
       (profile) => profile?.kubeletidentity?.objectId ?? "",
+    );
+    this.appRoutingObjectId = cluster.ingressProfile.apply(
+      (profile) => profile?.webAppRouting?.identity?.objectId ?? "",
     );
     this.registerOutputs({
       clusterId: this.clusterId,
