@@ -125,6 +125,38 @@ const redisSchema = z
   })
   .strict();
 
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected a DNS label (lower case, digits, '-')");
+
+/**
+ * How the items API is reached from outside the cluster: AKS application routing (managed NGINX),
+ * a DNS zone the stack creates and the add-on keeps records in, the TLS certificate from the
+ * stack's Key Vault. Without it the app has no Ingress (ephemeral stacks).
+ */
+const ingressSchema = z
+  .object({
+    /** The DNS zone the stack creates, e.g. `dev.items.contoso.example`. */
+    dnsZoneName: z
+      .string()
+      .regex(
+        /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+        "expected a DNS zone name such as dev.items.contoso.example",
+      ),
+    /** `public`: an Azure DNS zone; `private`: a private DNS zone linked to the VNet. */
+    zoneType: z.enum(["public", "private"]),
+    /** The app's host in the zone: `<hostName>.<dnsZoneName>`. */
+    hostName: dnsLabel.default("items"),
+    /** `internal`: the controller's load balancer gets a private IP in the VNet only. */
+    loadBalancer: z.enum(["external", "internal"]),
+    /** The Key Vault certificate (in the stack's vault) served for the host. */
+    certificateName: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,127}$/, "expected a Key Vault object name (letters, digits, '-')")
+      .default("items-api-tls"),
+  })
+  .strict();
+
 const appSchema = z
   .object({
     namespace: z
@@ -312,6 +344,7 @@ const platformConfigObject = z
     cluster: clusterSchema,
     redis: redisSchema.default(redisSchema.parse({})),
     app: appSchema,
+    ingress: ingressSchema.optional(),
     github: githubSchema.optional(),
     imageIntegrity: imageIntegritySchema.optional(),
   })

@@ -3,6 +3,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as resources from "@pulumi/azure-native/resources";
 import * as k8s from "@pulumi/kubernetes";
+import { ApiApplication } from "./azure/api-app";
+import { AppExposure } from "./azure/app-exposure";
 import { Cluster } from "./azure/cluster";
 import { Defender } from "./azure/defender";
 import { DevOpsConnector } from "./azure/devops";
@@ -17,6 +19,7 @@ import { loadPlatformConfig } from "./config";
 import { GitHubPlatform } from "./github/platform";
 import { AppWorkload, REDIS_KEY_SECRET_NAME } from "./kubernetes/app";
 import { ImageIntegrity, ratifyIdentityName } from "./kubernetes/image-integrity";
+import { AppIngress } from "./kubernetes/ingress";
 import { SecureNamespace } from "./kubernetes/namespace";
 import { resourceNames, standardTags } from "./naming";
 
@@ -91,6 +94,19 @@ const cache = new RedisCache("redis", {
   accessKeySecret: { vaultName: vault.vaultName, secretName: REDIS_KEY_SECRET_NAME },
 });
 
+const exposureArgs = config.ingress && {
+  ...placement,
+  ...config.ingress,
+  subscriptionId: client.subscriptionId,
+  virtualNetworkId: network.virtualNetworkId,
+  vaultId: vault.vaultId,
+  vaultUri: vault.vaultUri,
+};
+const exposure = exposureArgs ? new AppExposure("exposure", exposureArgs) : undefined;
+const apiApplication = new ApiApplication("api-application", {
+  displayName: `items-api-${config.namePrefix}-${config.environment}`,
+});
+
 const { cluster: clusterConfig } = config;
 const cluster = new Cluster("cluster", {
   ...placement,
@@ -122,7 +138,13 @@ const cluster = new Cluster("cluster", {
   workspaceId: monitoring.workspaceId,
   defenderWorkspaceId: monitoring.defenderWorkspaceId,
   containerInsightsRuleId: monitoring.containerInsightsRuleId,
+  appRouting:
+    exposure && config.ingress
+      ? { dnsZoneResourceIds: [exposure.zoneId], loadBalancer: config.ingress.loadBalancer }
+      : undefined,
 });
+if (exposure && exposureArgs)
+  exposure.grantAppRouting("exposure", exposureArgs, cluster.appRoutingObjectId);
 
 const appServiceAccount = { namespace: config.app.namespace, name: "items-api" };
 const identity = new Identity("identity", {
@@ -160,7 +182,7 @@ const appNamespace = new SecureNamespace(
 );
 const imageReference = config.app.digest ? `@${config.app.digest}` : `:${config.app.tag}`;
 const appImageReference = pulumi.interpolate`${registry.loginServer}/${config.app.repository}${imageReference}`;
-new AppWorkload(
+const app = new AppWorkload(
   "app",
   {
     namespace: appNamespace.namespaceName,
@@ -179,9 +201,24 @@ new AppWorkload(
     keyVaultName: vault.vaultName,
     redisCidr: config.redis.publicNetworkAccess ? "0.0.0.0/0" : config.network.endpointSubnetPrefix,
     ingressNamespace: config.app.ingressNamespace,
+    auth: { tenantId: client.tenantId, audience: apiApplication.clientId },
   },
   { provider: kubernetes, dependsOn: appImageImport ? [appImageImport] : [] },
 );
+
+const ingress = exposure
+  ? new AppIngress(
+      "app-ingress",
+      {
+        namespace: appNamespace.namespaceName,
+        serviceName: app.serviceName,
+        servicePort: "http",
+        host: exposure.hostName,
+        certificateUri: exposure.certificateUri,
+      },
+      { provider: kubernetes },
+    )
+  : undefined;
 
 if (config.imageIntegrity) {
   new ImageIntegrity(
@@ -241,4 +278,9 @@ export const appIdentityClientId = identity.appClientId;
 export const githubDeployClientIds = githubPlatform?.deployClientIds;
 /** The image the app runs; CI carries the deployed digest over before it updates a stack. */
 export const appImage = appImageReference;
+/** Where the items API answers (HTTPS, the Ingress's host); unset when the stack exposes nothing. */
+export const appUrl = ingress?.url;
+/** The audience of the API's tokens (AUTH_AUDIENCE) and its identifier URI, for clients. */
+export const apiClientId = apiApplication.clientId;
+export const apiIdentifierUri = apiApplication.identifierUri;
 export const kubeconfigForOperators = pulumi.secret(kubeconfig);

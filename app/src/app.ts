@@ -5,7 +5,7 @@ import { AZURE_REDIS_EVENTS_CHANNEL, MaintenanceWindow } from "./maintenance";
 import { Metrics } from "./metrics";
 import { TokenSource, WorkloadIdentityTokenSource } from "./redis/auth";
 import { Credentials, ResilientConnection } from "./redis/connection";
-import { buildServer } from "./server";
+import { buildMetricsServer, buildServer } from "./server";
 import { ItemStore } from "./store";
 
 export interface AppOptions {
@@ -27,6 +27,18 @@ function credentials(config: AppConfig, tokens: TokenSource | undefined): Creden
     };
   }
   return { kind: "none" };
+}
+
+/** A start-up failure outside config validation (a port in use, a host that does not resolve). */
+export class StartupError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StartupError";
+  }
+}
+
+function listenOptions(listen: AppConfig["listen"]) {
+  return "path" in listen ? { path: listen.path } : listen;
 }
 
 /** The whole service wired together: two Redis connections (commands, maintenance events) and HTTP. */
@@ -57,8 +69,11 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
     () => void events.client.subscribe(AZURE_REDIS_EVENTS_CHANNEL).catch(() => undefined),
   );
 
+  if (config.auth.disabled)
+    logger.warn("AUTH_DISABLED=true: the items API accepts requests without a token");
+
   let shuttingDown = false;
-  const server = buildServer({
+  const server = await buildServer({
     logger,
     store: new ItemStore(connection.client, config.idempotencyTtlSeconds),
     connection,
@@ -66,27 +81,42 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
     metrics,
     maxBodyBytes: config.maxBodyBytes,
     retryAfterSeconds: config.retryAfterSeconds,
+    auth: config.auth,
+    rateLimit: config.rateLimit,
     isShuttingDown: () => shuttingDown,
   });
+  const metricsServer = buildMetricsServer(metrics, logger);
 
   await Promise.all([connection.start(), events.start()]);
-  const address = await server.listen(
-    "path" in config.listen ? { path: config.listen.path } : config.listen,
-  );
-  logger.info({ address }, "items-api listening");
+  let address: string;
+  let metricsAddress: string;
+  try {
+    address = await server.listen(listenOptions(config.listen));
+    metricsAddress = await metricsServer.listen(listenOptions(config.metricsListen));
+  } catch (err) {
+    await Promise.all([server.close(), metricsServer.close(), connection.close(), events.close()]);
+    throw new StartupError(`cannot listen: ${(err as Error).message}`, { cause: err });
+  }
+  logger.info({ address, metricsAddress }, "items-api listening");
 
-  /** Stop accepting, let in-flight requests finish (bounded), then close Redis. */
+  /**
+   * Drain behind readiness, then stop: /readyz answers 503 at once while requests are still served
+   * for SHUTDOWN_DRAIN_MS (endpoints need a moment to drop the pod; the Deployment's preStop delay
+   * covers the same gap before SIGTERM), then the listener closes, in-flight requests finish
+   * (bounded by SHUTDOWN_TIMEOUT_MS) and Redis closes.
+   */
   async function stop(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info("shutting down");
+    logger.info({ drainMs: config.shutdownDrainMs }, "shutting down: draining");
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
     await Promise.race([
-      server.close(),
+      Promise.all([server.close(), metricsServer.close()]),
       new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref()),
     ]);
     await Promise.all([connection.close(), events.close()]);
     logger.info("stopped");
   }
 
-  return { server, connection, events, maintenance, metrics, logger, stop };
+  return { server, metricsServer, connection, events, maintenance, metrics, logger, stop };
 }

@@ -1,11 +1,26 @@
 import * as fs from "node:fs";
 import { z } from "zod";
+import {
+  AuthConfig,
+  authConfig,
+  authEnvShape,
+  checkAuthEnv,
+  RateLimitConfig,
+  rateLimitConfig,
+} from "./auth/config";
+import { redact } from "./redact";
 
 /**
  * The service's configuration, from environment variables, validated at start. Timings are in
  * milliseconds and tuned so that a dead or frozen Redis is noticed within about two seconds while a
  * busy but healthy one never trips them.
  */
+
+/** The port of a redis:// URL, when it has one, is a TCP port (the regex alone accepts :99999). */
+function hasValidPort(url: string): boolean {
+  const port = /:(\d+)(\/\d+)?$/.exec(url.replace(/^rediss?:\/\//, ""))?.[1];
+  return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
 
 const milliseconds = (fallback: number, min = 1, max = 600_000) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -16,6 +31,10 @@ const envSchema = z
     HOST: z.string().default("0.0.0.0"),
     /** Listen on a unix socket instead of PORT (tests, sidecars). */
     LISTEN_PATH: z.string().min(1).optional(),
+    /** /metrics on a port of its own, which the Service exposes to Prometheus and the Ingress never routes. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
+    /** Metrics on a unix socket instead of METRICS_PORT (tests). */
+    METRICS_LISTEN_PATH: z.string().min(1).optional(),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -24,7 +43,8 @@ const envSchema = z
       .regex(
         /^rediss?:\/\/[^\s/]+(:\d+)?(\/\d+)?$/,
         "expected redis://host:port or rediss://host:6380",
-      ),
+      )
+      .refine(hasValidPort, "the port must be 1-65535"),
     /** password: REDIS_PASSWORD_FILE (Key Vault CSI mount); entra: workload identity token; none. */
     REDIS_AUTH: z.enum(["password", "entra", "none"]).optional(),
     REDIS_PASSWORD_FILE: z.string().min(1).optional(),
@@ -55,8 +75,12 @@ const envSchema = z
     IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
     MAX_BODY_BYTES: z.coerce.number().int().min(64).max(10_485_760).default(65_536),
     SHUTDOWN_TIMEOUT_MS: milliseconds(10_000, 100),
+    /** After SIGTERM: how long /readyz says 503 while requests are still served, before the listener closes. */
+    SHUTDOWN_DRAIN_MS: milliseconds(5_000, 0, 120_000),
+    ...authEnvShape,
   })
   .superRefine((env, ctx) => {
+    checkAuthEnv(env, ctx);
     const auth = env.REDIS_AUTH ?? (env.REDIS_PASSWORD_FILE ? "password" : "none");
     if (auth === "password" && !env.REDIS_PASSWORD_FILE) {
       ctx.addIssue({
@@ -112,6 +136,9 @@ export interface RedisTimings {
 
 export interface AppConfig {
   listen: { port: number; host: string } | { path: string };
+  metricsListen: { port: number; host: string } | { path: string };
+  auth: AuthConfig;
+  rateLimit: RateLimitConfig;
   logLevel: AppEnv["LOG_LEVEL"];
   redis: {
     url: string;
@@ -127,6 +154,7 @@ export interface AppConfig {
   idempotencyTtlSeconds: number;
   maxBodyBytes: number;
   shutdownTimeoutMs: number;
+  shutdownDrainMs: number;
 }
 
 export class AppConfigError extends Error {
@@ -138,14 +166,7 @@ export class AppConfigError extends Error {
 
 function describe(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
   const name = String(issue.path[0] ?? "environment");
-  const value = env[name];
-  const shown =
-    value === undefined
-      ? "unset"
-      : /(PASSWORD|TOKEN|SECRET|KEY)$/.test(name)
-        ? "[hidden]"
-        : JSON.stringify(value);
-  return `${name}: ${issue.message} (got ${shown})`;
+  return `${name}: ${issue.message} (got ${redact(name, env[name])})`;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -155,10 +176,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parsed.data;
   const missingFiles = (["REDIS_PASSWORD_FILE", "REDIS_TLS_CA_FILE"] as const)
     .filter((name) => e[name] !== undefined && !fs.existsSync(e[name]))
-    .map((name) => `${name}: no such file (got ${JSON.stringify(e[name])})`);
+    .map((name) => `${name}: no such file (got ${redact(name, e[name])})`);
   if (missingFiles.length) throw new AppConfigError(missingFiles);
   return {
     listen: e.LISTEN_PATH ? { path: e.LISTEN_PATH } : { port: e.PORT, host: e.HOST },
+    metricsListen: e.METRICS_LISTEN_PATH
+      ? { path: e.METRICS_LISTEN_PATH }
+      : { port: e.METRICS_PORT, host: e.HOST },
+    auth: authConfig(e),
+    rateLimit: rateLimitConfig(e),
     logLevel: e.LOG_LEVEL,
     redis: {
       url: e.REDIS_URL,
@@ -185,5 +211,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }

@@ -4,6 +4,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     message: string,
     readonly retryAfterSeconds?: number,
+    /** More fields of the JSON answer, beside `error` (for a failed write: its `outcome`). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = "HttpError";

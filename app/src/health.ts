@@ -1,10 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import type { Metrics } from "./metrics";
 import type { ResilientConnection } from "./redis/connection";
 
 export interface HealthDeps {
   connection: ResilientConnection;
-  metrics: Metrics;
   isShuttingDown: () => boolean;
 }
 
@@ -20,10 +18,5 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
     if (!deps.connection.isReady())
       return reply.code(503).header("Retry-After", "1").send({ status: "redis unavailable" });
     return { status: "ready" };
-  });
-
-  app.get("/metrics", async (_request, reply) => {
-    reply.header("Content-Type", deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
   });
 }

@@ -1,15 +1,21 @@
 import { AppConfigError, loadConfig } from "./config";
 import { startApp } from "./app";
+import { redactUrls } from "./redact";
+
+/** Exit code of every start-up failure: bad config, a port in use, a host that does not resolve. */
+const STARTUP_FAILURE = 2;
+
+function fail(message: string): never {
+  process.stderr.write(`items-api: ${redactUrls(message)}\n`);
+  process.exit(STARTUP_FAILURE);
+}
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
   } catch (err) {
-    if (err instanceof AppConfigError) {
-      process.stderr.write(`items-api: ${err.message}\n`);
-      process.exit(2);
-    }
+    if (err instanceof AppConfigError) fail(err.message);
     throw err;
   }
   const app = await startApp(config);
@@ -26,9 +32,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `items-api: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,
-  );
-  process.exit(1);
-});
+// Whatever stops the start (StartupError or anything else before the service listens) is one clear
+// line and exit code 2, never a stack trace.
+main().catch((err: unknown) =>
+  fail(`failed to start: ${err instanceof Error ? err.message : String(err)}`),
+);

@@ -52,7 +52,7 @@ function seedClient(url: string): BenchClient {
 
 /** The service's own connection with its default settings, failing fast while not ready. */
 function serviceClient(url: string): BenchClient {
-  const config = loadConfig({ REDIS_URL: url });
+  const config = loadConfig({ REDIS_URL: url, AUTH_DISABLED: "true" });
   const connection = new ResilientConnection({
     url,
     role: "bench",

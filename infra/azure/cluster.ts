@@ -76,6 +76,18 @@ export interface ClusterArgs extends Placement {
   /** The Defender sensor's workspace: local auth on, which the sensor needs (monitoring.ts). */
   defenderWorkspaceId: pulumi.Input<string>;
   containerInsightsRuleId: pulumi.Input<string>;
+  /** AKS application routing (managed NGINX ingress); off when the stack exposes nothing. */
+  appRouting?: AppRoutingArgs;
+}
+
+/**
+ * `ingressProfile.webAppRouting` (azure-native ManagedClusterIngressProfileWebAppRoutingArgs):
+ * the zones the add-on writes records into and the default controller's load balancer, `Internal`
+ * for a private IP only (enums.containerservice.NginxIngressControllerType).
+ */
+export interface AppRoutingArgs {
+  dnsZoneResourceIds: pulumi.Input<string>[];
+  loadBalancer: "external" | "internal";
 }
 
 export interface NodePool {
@@ -91,6 +103,8 @@ export class Cluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly oidcIssuerUrl: pulumi.Output<string>;
   readonly kubeletObjectId: pulumi.Output<string>;
+  /** The application routing add-on's managed identity (DNS records, Key Vault certificates). */
+  readonly appRoutingObjectId: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:Cluster", name, {}, opts);
@@ -144,6 +158,20 @@ export class Cluster extends pulumi.ComponentResource {
           upgradeChannel: args.upgradeChannel,
           nodeOSUpgradeChannel: args.nodeOsUpgradeChannel,
         },
+        ingressProfile: args.appRouting
+          ? {
+              webAppRouting: {
+                enabled: true,
+                dnsZoneResourceIds: args.appRouting.dnsZoneResourceIds,
+                nginx: {
+                  defaultIngressControllerType:
+                    args.appRouting.loadBalancer === "internal"
+                      ? containerservice.NginxIngressControllerType.Internal
+                      : containerservice.NginxIngressControllerType.External,
+                },
+              },
+            }
+          : undefined,
         addonProfiles: {
           azurepolicy: { enabled: true, config: { version: "v2" } },
           omsagent: {
@@ -209,6 +237,9 @@ export class Cluster extends pulumi.ComponentResource {
     this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL ?? "");
     this.kubeletObjectId = cluster.identityProfile.apply(
       (profile) => profile?.kubeletidentity?.objectId ?? "",
+    );
+    this.appRoutingObjectId = cluster.ingressProfile.apply(
+      (profile) => profile?.webAppRouting?.identity?.objectId ?? "",
     );
     this.registerOutputs({
       clusterId: this.clusterId,

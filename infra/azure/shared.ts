@@ -26,6 +26,9 @@ export const BUILT_IN_ROLES = {
   aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
   /** Read/write most objects in a namespace, no roles or role bindings. */
   aksRbacWriter: "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb",
+  /** Application routing keeps its records in the app's zone (public / private). */
+  dnsZoneContributor: "befefa01-2a29-4197-83a8-272ff33ce314",
+  privateDnsZoneContributor: "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
 } as const;
 
 export function roleDefinitionId(

@@ -1,7 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { APP_ROUTING } from "./ingress";
 
 export const APP_PORT = 8080;
+/** Prometheus metrics: a port of its own, which the Ingress never routes. */
+export const METRICS_PORT = 9090;
+/**
+ * Seconds the kubelet waits before SIGTERM (preStop sleep; the image has no shell): endpoints drop
+ * the pod meanwhile. The app then drains behind readiness for SHUTDOWN_DRAIN_MS before it closes.
+ * https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#hook-handler-implementations
+ */
+const PRESTOP_SLEEP_SECONDS = 5;
+const SHUTDOWN_DRAIN_MS = 5_000;
 const SECRETS_MOUNT = "/mnt/secrets";
 /** The Key Vault secret holding the Redis access key (access-key mode only). */
 export const REDIS_KEY_SECRET_NAME = "redis-access-key";
@@ -27,6 +37,8 @@ export interface AppWorkloadArgs {
   redisCidr: string;
   /** Namespace of the ingress controller whose pods may reach the app. */
   ingressNamespace: string;
+  /** The Entra ID tenant and the API application's client id: who issues tokens, for whom. */
+  auth: { tenantId: pulumi.Input<string>; audience: pulumi.Input<string> };
 }
 
 const SERVICE_ACCOUNT = "items-api";
@@ -120,7 +132,11 @@ export class AppWorkload extends pulumi.ComponentResource {
                   name: "items-api",
                   image: args.image,
                   imagePullPolicy: "IfNotPresent",
-                  ports: [{ name: "http", containerPort: APP_PORT }],
+                  ports: [
+                    { name: "http", containerPort: APP_PORT },
+                    { name: "metrics", containerPort: METRICS_PORT },
+                  ],
+                  lifecycle: { preStop: { sleep: { seconds: PRESTOP_SLEEP_SECONDS } } },
                   env: appEnvironment(args),
                   resources: {
                     requests: { cpu: "100m", memory: "128Mi" },
@@ -178,7 +194,13 @@ export class AppWorkload extends pulumi.ComponentResource {
       `${name}-service`,
       {
         metadata: meta("items-api"),
-        spec: { selector: APP_LABELS, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+        spec: {
+          selector: APP_LABELS,
+          ports: [
+            { name: "http", port: 80, targetPort: "http" },
+            { name: "metrics", port: METRICS_PORT, targetPort: "metrics" },
+          ],
+        },
       },
       child,
     );
@@ -211,11 +233,13 @@ export class AppWorkload extends pulumi.ComponentResource {
       policyTypes: ["Ingress"],
       ingress: [
         {
+          // Exactly the ingress controller's pods: both selectors in one peer mean "and".
           from: [
             {
               namespaceSelector: {
                 matchLabels: { "kubernetes.io/metadata.name": args.ingressNamespace },
               },
+              podSelector: { matchLabels: { ...APP_ROUTING.controllerPodLabels } },
             },
           ],
           ports: [{ protocol: "TCP", port: APP_PORT }],
@@ -229,16 +253,15 @@ export class AppWorkload extends pulumi.ComponentResource {
         { to: [{ ipBlock: { cidr: args.redisCidr } }], ports: [{ protocol: "TCP", port: 6380 }] },
       ],
     });
-    if (args.redis.auth === "entra") {
-      // Token exchange with Microsoft Entra ID (login.microsoftonline.com) for Redis AUTH.
-      policy("allow-entra-id", {
-        podSelector: { matchLabels: APP_LABELS },
-        policyTypes: ["Egress"],
-        egress: [
-          { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
-        ],
-      });
-    }
+    // Microsoft Entra ID (login.microsoftonline.com): the tenant's token signing keys, and the
+    // token exchange for Redis AUTH with Entra ID.
+    policy("allow-entra-id", {
+      podSelector: { matchLabels: APP_LABELS },
+      policyTypes: ["Egress"],
+      egress: [
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+      ],
+    });
   }
 }
 
@@ -250,6 +273,10 @@ function appEnvironment(args: AppWorkloadArgs): k8s.types.input.core.v1.EnvVar[]
       value: pulumi.interpolate`rediss://${args.redis.hostName}:${args.redis.sslPort}`,
     },
     { name: "LOG_LEVEL", value: "info" },
+    { name: "METRICS_PORT", value: String(METRICS_PORT) },
+    { name: "SHUTDOWN_DRAIN_MS", value: String(SHUTDOWN_DRAIN_MS) },
+    { name: "AUTH_TENANT_ID", value: args.auth.tenantId },
+    { name: "AUTH_AUDIENCE", value: args.auth.audience },
   ];
   if (args.redis.auth === "access-key") {
     env.push({ name: "REDIS_PASSWORD_FILE", value: `${SECRETS_MOUNT}/${REDIS_KEY_SECRET_NAME}` });

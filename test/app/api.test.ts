@@ -90,7 +90,9 @@ describe("items API against a real Redis", () => {
   it("has liveness, readiness and Prometheus metrics", async () => {
     expect((await call("GET", "/healthz")).status).toBe(200);
     expect((await call("GET", "/readyz")).status).toBe(200);
-    const metrics = (await call("GET", "/metrics")).body;
+    const metrics = (await request(app.metricsSocketPath, "GET", "/metrics")).body;
+    // Not on the API's listener, which the Ingress routes.
+    expect((await call("GET", "/metrics")).status).toBe(404);
     expect(metrics).toMatch(
       /^http_requests_total\{method="PUT",route="\/api\/items\/:id",status="201"\} \d+$/m,
     );
@@ -120,7 +122,9 @@ describe("items API against a real Redis", () => {
     expect(JSON.parse(blocked.body).error).toMatch(/maintenance/);
     expect((await call("DELETE", "/api/items/maint-1")).status).toBe(503);
     expect(JSON.parse((await call("GET", "/api/items/maint-1")).body)).toEqual({ v: 3 });
-    expect((await call("GET", "/metrics")).body).toMatch(/^redis_maintenance_active 1$/m);
+    expect((await request(app.metricsSocketPath, "GET", "/metrics")).body).toMatch(
+      /^redis_maintenance_active 1$/m,
+    );
     publish("NodeMaintenanceFailoverComplete");
     await eventually("writes resumed", 2_000, async () =>
       (await put("maint-1", { v: 5 })).status === 200 ? true : undefined,

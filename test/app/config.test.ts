@@ -6,9 +6,12 @@ import { describe, expect, it } from "vitest";
 import { AppConfigError, loadConfig } from "../../app/src/config";
 import { PROJECT_ROOT } from "../../tools/engine";
 
+/** Suites about Redis settings run without tokens; the AUTH_* rules have tests of their own. */
+const noAuth = { AUTH_DISABLED: "true" };
+
 function problems(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadConfig(env);
+    loadConfig({ ...noAuth, ...env });
   } catch (err) {
     expect(err).toBeInstanceOf(AppConfigError);
     return (err as AppConfigError).problems;
@@ -18,7 +21,10 @@ function problems(env: NodeJS.ProcessEnv): string[] {
 
 describe("app configuration", () => {
   it("has defaults tuned for seconds", () => {
-    const config = loadConfig({ REDIS_URL: "rediss://cache.redis.cache.windows.net:6380" });
+    const config = loadConfig({
+      ...noAuth,
+      REDIS_URL: "rediss://cache.redis.cache.windows.net:6380",
+    });
     expect(config.listen).toEqual({ port: 8080, host: "0.0.0.0" });
     expect(config.redis.auth).toBe("none");
     expect(config.redis.timings).toEqual({
@@ -37,6 +43,7 @@ describe("app configuration", () => {
 
   it("overrides every timing from the environment", () => {
     const config = loadConfig({
+      ...noAuth,
       REDIS_URL: "redis://localhost:6379",
       REDIS_COMMAND_TIMEOUT_MS: "250",
       REDIS_KEEPALIVE_PROBES: "5",
@@ -66,7 +73,7 @@ describe("app configuration", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "redis-access-key");
     fs.writeFileSync(file, "secret\n");
     expect(
-      loadConfig({ REDIS_URL: "rediss://c:6380", REDIS_PASSWORD_FILE: file }).redis,
+      loadConfig({ ...noAuth, REDIS_URL: "rediss://c:6380", REDIS_PASSWORD_FILE: file }).redis,
     ).toMatchObject({ auth: "password", passwordFile: file });
   });
 
@@ -99,10 +106,61 @@ describe("app configuration", () => {
     ]);
   });
 
+  it("never prints a credential, from any variable", () => {
+    const shown = problems({
+      REDIS_URL: "rediss://items:hunter2@cache.redis.cache.windows.net:6380/db",
+      HOST: "http://admin:s3cret@proxy",
+      PORT: "https://u:p4ss@x",
+      REDIS_USERNAME: "",
+    }).join("\n");
+    expect(shown).not.toMatch(/hunter2|s3cret|p4ss/);
+    expect(shown).toMatch(
+      /REDIS_URL: .*\(got "rediss:\/\/\[hidden\]@cache.redis.cache.windows.net:6380\/db"\)/,
+    );
+    expect(shown).toMatch(/PORT: .*\(got "https:\/\/\[hidden\]@x"\)/);
+  });
+
+  it("rejects a Redis port outside 1-65535 at start instead of failing later", () => {
+    expect(problems({ REDIS_URL: "redis://cache:70000" })).toEqual([
+      'REDIS_URL: the port must be 1-65535 (got "redis://cache:70000")',
+    ]);
+  });
+
+  it("requires the tenant and audience of the API's tokens unless AUTH_DISABLED=true", () => {
+    const url = "rediss://c:6380";
+    expect(problems({ REDIS_URL: url, AUTH_DISABLED: undefined })).toEqual([
+      "AUTH_AUDIENCE: is required unless AUTH_DISABLED=true (the API's client id) (got unset)",
+      "AUTH_TENANT_ID: is required unless AUTH_DISABLED=true (or set both AUTH_ISSUER and AUTH_JWKS_URL) (got unset)",
+    ]);
+    expect(
+      problems({
+        REDIS_URL: url,
+        AUTH_DISABLED: "yes",
+        AUTH_TENANT_ID: "contoso",
+        AUTH_JWKS_URL: "http://keys.example.com/keys",
+      }),
+    ).toEqual([
+      'AUTH_DISABLED: Invalid option: expected one of "true"|"false" (got "yes")',
+      'AUTH_TENANT_ID: expected the tenant id (a GUID) (got "contoso")',
+      'AUTH_JWKS_URL: must be https:// (http:// only for 127.0.0.1 or localhost) (got "http://keys.example.com/keys")',
+    ]);
+    const tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    expect(
+      loadConfig({ REDIS_URL: url, AUTH_TENANT_ID: tenant, AUTH_AUDIENCE: "api-client-id" }).auth,
+    ).toEqual({
+      disabled: false,
+      issuer: `https://login.microsoftonline.com/${tenant}/v2.0`,
+      audience: "api-client-id",
+      jwksUrl: `https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys`,
+      jwksCooldownMs: 60_000,
+    });
+    expect(loadConfig({ REDIS_URL: url, AUTH_DISABLED: "true" }).auth).toEqual({ disabled: true });
+  });
+
   it("stops the service at start with exit code 2 and the message", () => {
     const main = path.join(PROJECT_ROOT, "app/dist/main.js");
     const result = spawnSync(process.execPath, [main], {
-      env: { REDIS_URL: "http://x" },
+      env: { REDIS_URL: "http://x", AUTH_DISABLED: "true" },
       encoding: "utf8",
     });
     expect(result.status).toBe(2);

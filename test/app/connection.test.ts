@@ -84,7 +84,7 @@ describe("the Redis connection", () => {
       await eventually("serving again with the rotated key", 5_000, async () =>
         (await put()).status === 200 ? true : undefined,
       );
-      const metrics = (await request(app.socketPath, "GET", "/metrics")).body;
+      const metrics = (await request(app.metricsSocketPath, "GET", "/metrics")).body;
       expect(Number(/^redis_reconnects_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     } finally {
       await app.stop();

@@ -162,7 +162,7 @@ describe("the app under real faults", () => {
   });
 
   it("counted what happened in its metrics", async () => {
-    const metrics = (await request(app.socketPath, "GET", "/metrics")).body;
+    const metrics = (await request(app.metricsSocketPath, "GET", "/metrics")).body;
     expect(Number(/^redis_reconnects_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     expect(Number(/^redis_command_timeouts_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     expect(Number(/^redis_heartbeat_failures_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);

@@ -36,6 +36,29 @@ describe("stack config", () => {
     expect(prod.network.privateEndpoints).toBe(true);
   });
 
+  it("checks the exposure (ingress) key, and leaves it optional", () => {
+    const problems = problemsOf({
+      "aks-devsecops:ingress": {
+        dnsZoneName: "not a zone",
+        zoneType: "public",
+        loadBalancer: "public",
+        hostName: "Items",
+      },
+    });
+    expect(problems).toEqual([
+      'aks-devsecops:ingress.dnsZoneName: expected a DNS zone name such as dev.items.contoso.example (got "not a zone")',
+      "aks-devsecops:ingress.hostName: expected a DNS label (lower case, digits, '-') (got \"Items\")",
+      'aks-devsecops:ingress.loadBalancer: Invalid option: expected one of "external"|"internal" (got "public")',
+    ]);
+    expect(parsePlatformConfig(withChanges({ "aks-devsecops:ingress": undefined })).ingress).toBe(
+      undefined,
+    );
+    expect(parsePlatformConfig(devConfig()).ingress).toMatchObject({
+      hostName: "items",
+      certificateName: "items-api-tls",
+    });
+  });
+
   it("names a missing required key", () => {
     expect(problemsOf({ "aks-devsecops:owner": undefined })).toEqual([
       "aks-devsecops:owner: Invalid input: expected string, received undefined (got missing)",

@@ -58,8 +58,10 @@ describe("dev and prod stacks", () => {
       "platform:github:Organization",
       "platform:github:Repository",
     ]);
-    // With access keys (dev), the key goes to Key Vault and reaches the pod through the CSI driver.
+    // With access keys (dev), the key goes to Key Vault and reaches the pod through the CSI driver;
+    // dev's app is exposed in a public DNS zone (ingress.zoneType), prod's in a private one.
     expect(onlyDev).toEqual([
+      "azure-native:dns:Zone",
       "azure-native:keyvault:Secret",
       "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass",
     ]);

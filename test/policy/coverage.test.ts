@@ -147,6 +147,8 @@ describe("coverage metadata", () => {
       "kubernetes:core/v1:Namespace",
       "kubernetes:apps/v1:Deployment",
       "kubernetes:helm.sh/v3:Release",
+      "kubernetes:networking.k8s.io/v1:Ingress",
+      "kubernetes:core/v1:Service",
       ...[
         "organizationSettings:OrganizationSettings",
         "team:Team",

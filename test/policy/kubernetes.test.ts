@@ -22,7 +22,17 @@ const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SECRET = "kubernetes:core/v1:Secret";
 
-const K8S_POLICIES = ["k8s-01", "k8s-02", "k8s-03", "k8s-04", "k8s-05", "k8s-06", "k8s-07"];
+const K8S_POLICIES = [
+  "k8s-01",
+  "k8s-02",
+  "k8s-03",
+  "k8s-04",
+  "k8s-05",
+  "k8s-06",
+  "k8s-07",
+  "k8s-10",
+  "k8s-11",
+];
 const DIGEST = `sha256:${"4f53cda18c2baa0c".repeat(4)}`;
 const IMAGE = `acrcontosoprod.azurecr.io/apps/items-api@${DIGEST}`;
 
@@ -822,5 +832,80 @@ describe("K8S-09: UIDs of 10000 or more", () => {
         ),
       ],
     ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// K8S-10 (TLS on every Ingress host) and K8S-11 (internal load balancers only)
+
+const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+const SERVICE = "kubernetes:core/v1:Service";
+const HOST = "items.dev.items.contoso.example";
+
+function ingress(spec: Record<string, unknown>): TestResource {
+  return testResource(INGRESS, "app-ingress-ingress", {
+    metadata: { name: "items-api", namespace: "items" },
+    spec: { ingressClassName: "webapprouting.kubernetes.azure.com", ...spec },
+  });
+}
+const rule = (host?: string) => ({
+  ...(host ? { host } : {}),
+  http: {
+    paths: [{ path: "/api", pathType: "Prefix", backend: { service: { name: "items-api" } } }],
+  },
+});
+
+function loadBalancer(annotations?: Record<string, string>, type = "LoadBalancer"): TestResource {
+  return testResource(SERVICE, "edge", {
+    metadata: { name: "edge", namespace: "items", ...(annotations ? { annotations } : {}) },
+    spec: { type, ports: [{ port: 443 }] },
+  });
+}
+
+describe("K8S-10 and K8S-11: exposure", () => {
+  it("K8S-10 passes an Ingress whose every host has TLS", async () => {
+    const violations = await analyze([
+      ingress({ rules: [rule(HOST)], tls: [{ hosts: [HOST], secretName: "keyvault-items-api" }] }),
+    ]);
+    expect(violationsOf(violations, "k8s-10")).toEqual([]);
+  });
+
+  it("K8S-10 fails a host without TLS and a rule without a host, naming each", async () => {
+    const other = "admin.dev.items.contoso.example";
+    const violations = violationsOf(
+      await analyze([
+        ingress({
+          rules: [rule(HOST), rule(other), rule()],
+          tls: [{ hosts: [HOST], secretName: "keyvault-items-api" }],
+        }),
+      ]),
+      "k8s-10",
+    );
+    expect(violations).toHaveLength(1);
+    expect(violations[0].enforcementLevel).toBe("mandatory");
+    expect(violations[0].message).toContain(`host '${other}' (spec.rules[1]) has no TLS`);
+    expect(violations[0].message).toContain("spec.rules[2] has no host");
+    expect(violations[0].message).not.toContain(`host '${HOST}'`);
+    // TLS without a secret is no TLS either.
+    const noSecret = await analyze([ingress({ rules: [rule(HOST)], tls: [{ hosts: [HOST] }] })]);
+    expect(violationsOf(noSecret, "k8s-10")).toHaveLength(1);
+  });
+
+  it("K8S-11 passes ClusterIP Services and internal load balancers, fails a public one", async () => {
+    const passing = await analyze([
+      loadBalancer({ "service.beta.kubernetes.io/azure-load-balancer-internal": "true" }),
+      testResource(SERVICE, "plain", { metadata: { name: "plain" }, spec: { type: "ClusterIP" } }),
+    ]);
+    expect(violationsOf(passing, "k8s-11")).toEqual([]);
+    for (const annotations of [
+      undefined,
+      { "service.beta.kubernetes.io/azure-load-balancer-internal": "false" },
+    ]) {
+      const failing = violationsOf(await analyze([loadBalancer(annotations)]), "k8s-11");
+      expect(failing).toHaveLength(1);
+      expect(failing[0].message).toMatch(
+        /Service 'edge' is a LoadBalancer with a public frontend .*set metadata\.annotations\["service\.beta\.kubernetes\.io\/azure-load-balancer-internal"\]: "true"/,
+      );
+    }
   });
 });

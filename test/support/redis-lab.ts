@@ -151,6 +151,8 @@ export class RedisServer {
 
 export interface RunningApp {
   socketPath: string;
+  /** /metrics listens on a socket of its own (METRICS_PORT in production). */
+  metricsSocketPath: string;
   process: ChildProcess;
   logs: string[];
   stop(): Promise<void>;
@@ -166,11 +168,17 @@ export async function startApp(
   if (!fs.existsSync(main))
     throw new Error("app/dist/main.js is missing: run 'npm run build:app' first (npm test does)");
   const socketPath = path.join(lab.dir, `app-${Date.now()}.sock`);
+  const metricsSocketPath = path.join(lab.dir, `metrics-${Date.now()}.sock`);
   const child = lab.spawn(process.execPath, [main], {
     LISTEN_PATH: socketPath,
+    METRICS_LISTEN_PATH: metricsSocketPath,
     REDIS_URL: redis.url,
     ...(redis.caFile ? { REDIS_TLS_CA_FILE: redis.caFile } : {}),
     LOG_LEVEL: "info",
+    // Suites about Redis run without tokens or rate limit (test/app/auth.test.ts covers them) and stop at once.
+    AUTH_DISABLED: "true",
+    RATE_LIMIT_MAX: "1000000",
+    SHUTDOWN_DRAIN_MS: "0",
     ...env,
   });
   const logs: string[] = [];
@@ -187,6 +195,7 @@ export async function startApp(
   });
   return {
     socketPath,
+    metricsSocketPath,
     process: child,
     logs,
     async stop() {

@@ -54,6 +54,7 @@ export class ResilientConnection extends EventEmitter<ConnectionEvents> {
   private tokenTimer?: NodeJS.Timeout;
   private heartbeatInFlight = false;
   private closing = false;
+  private lastErrorReason?: string;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -78,9 +79,7 @@ export class ResilientConnection extends EventEmitter<ConnectionEvents> {
     this.client.on("ready", () => this.onReady());
     this.client.on("close", () => this.markDown("connection closed"));
     this.client.on("reconnecting", (delayMs: number) => this.onReconnecting(delayMs));
-    this.client.on("error", (err: Error) =>
-      this.options.logger.debug({ role: options.role, err: err.message }, "redis error"),
-    );
+    this.client.on("error", (err: Error) => this.onError(err));
   }
 
   isReady(): boolean {
@@ -137,7 +136,22 @@ export class ResilientConnection extends EventEmitter<ConnectionEvents> {
     this.handshakeTimer.unref();
   }
 
+  /**
+   * The real reason (WRONGPASS, NOAUTH, OOM, ECONNREFUSED, ...) at warn, once per change of reason:
+   * a reconnect loop against a refusing server repeats the same error every backoff step.
+   */
+  private onError(err: Error): void {
+    const reason = errorReason(err);
+    const level = reason === this.lastErrorReason ? "debug" : "warn";
+    this.lastErrorReason = reason;
+    this.options.logger[level](
+      { role: this.options.role, reason, err: err.message },
+      "redis error",
+    );
+  }
+
   private onReady(): void {
+    this.lastErrorReason = undefined;
     clearTimeout(this.handshakeTimer);
     this.markUp();
   }
@@ -235,6 +249,13 @@ export class ResilientConnection extends EventEmitter<ConnectionEvents> {
       this.tokenTimer.unref();
     }
   }
+}
+
+/** A short, stable reason: the errno code of a socket error, or the first word of a Redis error reply. */
+export function errorReason(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === "string") return code;
+  return /^([A-Z][A-Z_]+)\b/.exec(err.message)?.[1] ?? err.message;
 }
 
 function delay(ms: number): Promise<void> {

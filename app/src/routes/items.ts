@@ -5,6 +5,8 @@ import type { MaintenanceWindow } from "../maintenance";
 import type { Metrics } from "../metrics";
 import type { ItemStore } from "../store";
 import { badRequest, HttpError } from "../errors";
+import { exceedsDepth, MAX_JSON_DEPTH } from "../json-depth";
+import { refusalReason } from "../redis/refusal";
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -50,32 +52,53 @@ function pageLimit(raw: string | undefined): number {
 }
 
 export function registerItemRoutes(app: FastifyInstance, deps: ItemRouteDeps): void {
-  const unavailable = (message: string) => new HttpError(503, message, deps.retryAfterSeconds);
+  const unavailable = (message: string, details?: Record<string, unknown>) =>
+    new HttpError(503, message, deps.retryAfterSeconds, details);
 
   /** Fail fast instead of queueing while Redis is down: the caller gets 503 at once. */
-  const requireRedis = () => {
-    if (!deps.connection.isReady()) throw unavailable("storage is unavailable; retry later");
+  const requireRedis = (write: boolean) => {
+    if (!deps.connection.isReady()) {
+      throw unavailable(
+        write
+          ? "storage is unavailable; the write was not applied, retry later"
+          : "storage is unavailable; retry later",
+        write ? { outcome: "not-applied", reason: "not connected" } : undefined,
+      );
+    }
   };
 
   /** Redis failures as answers: a write without a reply has an unknown outcome, never a success. */
   const redisCall = async <T>(write: boolean, call: () => Promise<T>): Promise<T> => {
-    requireRedis();
+    requireRedis(write);
     try {
       return await call();
     } catch (err) {
       if (err instanceof HttpError) throw err;
+      // Redis refused the command (OOM, READONLY, NOAUTH, ...) or it was never sent: the write
+      // was definitely not applied, and the answer says so, so a client need not guess.
+      const refused = refusalReason(err);
+      if (refused) {
+        throw unavailable(
+          write
+            ? `storage refused the write (${refused}); it was not applied`
+            : `storage refused the read (${refused}); retry later`,
+          write ? { outcome: "not-applied", reason: refused } : undefined,
+        );
+      }
       if (isCommandTimeout(err)) {
         deps.metrics.redisCommandTimeouts.inc();
         throw unavailable(
           write
             ? "storage did not confirm the write in time; its outcome is unknown, retry with the same Idempotency-Key"
             : "storage timed out; retry later",
+          write ? { outcome: "unknown" } : undefined,
         );
       }
       throw unavailable(
         write
-          ? "storage failed during the write; its outcome is unknown"
+          ? "storage failed during the write; its outcome is unknown, retry with the same Idempotency-Key"
           : "storage is unavailable; retry later",
+        write ? { outcome: "unknown" } : undefined,
       );
     }
   };
@@ -94,6 +117,7 @@ export function registerItemRoutes(app: FastifyInstance, deps: ItemRouteDeps): v
     if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) {
       throw badRequest("the body must be a JSON object");
     }
+    if (exceedsDepth(body)) throw badRequest(`the body nests deeper than ${MAX_JSON_DEPTH} levels`);
     if (deps.maintenance.writesBlocked())
       throw unavailable("storage maintenance in progress; writes resume shortly");
     const result = await redisCall(true, () => deps.store.put(id, body, key));

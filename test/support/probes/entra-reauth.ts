@@ -27,7 +27,8 @@ async function main(): Promise<void> {
     role: "entra-probe",
     credentials: { kind: "entra", username: "app-object-id", tokens, refreshMarginMs: 1_000 },
     logger: pino({ level: "silent" }),
-    timings: loadConfig({ REDIS_URL: url, REDIS_RECONNECT_MAX_MS: "500" }).redis.timings,
+    timings: loadConfig({ REDIS_URL: url, REDIS_RECONNECT_MAX_MS: "500", AUTH_DISABLED: "true" })
+      .redis.timings,
   });
   await connection.start();
   const firstPing = await connection.client.ping();

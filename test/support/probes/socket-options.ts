@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     role: "probe",
     credentials: { kind: "none" },
     logger: pino({ level: "silent" }),
-    timings: loadConfig({ REDIS_URL: url }).redis.timings,
+    timings: loadConfig({ REDIS_URL: url, AUTH_DISABLED: "true" }).redis.timings,
   });
   await connection.start();
   const stream = connection.client.stream;
