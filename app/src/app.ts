@@ -4,9 +4,10 @@ import type { AppConfig } from "./config";
 import { AZURE_REDIS_EVENTS_CHANNEL, MaintenanceWindow } from "./maintenance";
 import { Metrics } from "./metrics";
 import { TokenSource, WorkloadIdentityTokenSource } from "./redis/auth";
+import { ResilientCluster } from "./redis/cluster";
 import { Credentials, ResilientConnection } from "./redis/connection";
 import { buildServer } from "./server";
-import { ItemStore } from "./store";
+import { CLUSTER_LAYOUT, ItemStore, STANDALONE_LAYOUT } from "./store";
 
 export interface AppOptions {
   logger?: Logger;
@@ -40,8 +41,15 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
     tlsCa: config.redis.tlsCaFile ? fs.readFileSync(config.redis.tlsCaFile, "utf8") : undefined,
     logger,
   };
-  const connection = new ResilientConnection({ ...connectionOptions, role: "app" });
-  const events = new ResilientConnection({ ...connectionOptions, role: "events" });
+  const cluster = config.redis.mode === "cluster";
+  const connection = cluster
+    ? new ResilientCluster({ ...connectionOptions, role: "app" })
+    : new ResilientConnection({ ...connectionOptions, role: "app" });
+  // AzureRedisEvents is Azure Cache for Redis' channel; Azure Managed Redis (the cluster mode's
+  // service) has none, so a cluster client subscribes to nothing.
+  const events = cluster
+    ? undefined
+    : new ResilientConnection({ ...connectionOptions, role: "events" });
   const maintenance = new MaintenanceWindow(config.maintenanceMaxMs, logger, (active) =>
     metrics.maintenanceActive.set(active ? 1 : 0),
   );
@@ -50,9 +58,9 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
   connection.on("down", () => metrics.redisUp.set(0));
   connection.on("reconnecting", () => metrics.redisReconnects.inc());
   connection.on("heartbeatFailed", () => metrics.redisHeartbeatFailures.inc());
-  events.client.on("message", (_channel: string, message: string) => maintenance.handle(message));
+  events?.client.on("message", (_channel: string, message: string) => maintenance.handle(message));
   // ioredis re-subscribes after every reconnect (autoResubscribe).
-  events.on(
+  events?.on(
     "up",
     () => void events.client.subscribe(AZURE_REDIS_EVENTS_CHANNEL).catch(() => undefined),
   );
@@ -60,7 +68,11 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
   let shuttingDown = false;
   const server = buildServer({
     logger,
-    store: new ItemStore(connection.client, config.idempotencyTtlSeconds),
+    store: new ItemStore(connection.client, {
+      idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+      layout: cluster ? CLUSTER_LAYOUT : STANDALONE_LAYOUT,
+      wait: config.redis.wait,
+    }),
     connection,
     maintenance,
     metrics,
@@ -69,7 +81,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
     isShuttingDown: () => shuttingDown,
   });
 
-  await Promise.all([connection.start(), events.start()]);
+  await Promise.all([connection.start(), events?.start()]);
   const address = await server.listen(
     "path" in config.listen ? { path: config.listen.path } : config.listen,
   );
@@ -84,7 +96,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
       server.close(),
       new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref()),
     ]);
-    await Promise.all([connection.close(), events.close()]);
+    await Promise.all([connection.close(), events?.close()]);
     logger.info("stopped");
   }
 

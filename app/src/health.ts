@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import type { Metrics } from "./metrics";
-import type { ResilientConnection } from "./redis/connection";
+import type { RedisReadiness } from "./redis/readiness";
 
 export interface HealthDeps {
-  connection: ResilientConnection;
+  connection: RedisReadiness;
   metrics: Metrics;
   isShuttingDown: () => boolean;
 }

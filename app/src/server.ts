@@ -4,14 +4,14 @@ import { HttpError } from "./errors";
 import { registerHealthRoutes } from "./health";
 import type { MaintenanceWindow } from "./maintenance";
 import type { Metrics } from "./metrics";
-import type { ResilientConnection } from "./redis/connection";
+import type { RedisReadiness } from "./redis/readiness";
 import { registerItemRoutes } from "./routes/items";
 import type { ItemStore } from "./store";
 
 export interface ServerDeps {
   logger: Logger;
   store: ItemStore;
-  connection: ResilientConnection;
+  connection: RedisReadiness;
   maintenance: MaintenanceWindow;
   metrics: Metrics;
   maxBodyBytes: number;
