@@ -91,8 +91,8 @@ export class RedisServer {
     return this.process.pid;
   }
 
-  async start(): Promise<void> {
-    const dataDir = path.join(this.lab.dir, "redis");
+  async start(extraArgs: string[] = []): Promise<void> {
+    const dataDir = path.join(this.lab.dir, this.port === REDIS_PORT ? "redis" : `redis-${this.port}`);
     fs.mkdirSync(dataDir, { recursive: true });
     const listen = this.tls
       ? ["--port", "0", "--tls-port", String(this.port), "--tls-auth-clients", "no"]
@@ -113,6 +113,7 @@ export class RedisServer {
       ...listen,
       ...certificates,
       ...persistence,
+      ...extraArgs,
     ]);
     await eventually("redis-server answering PING", 10_000, async () =>
       this.cli("PING").trim() === "PONG" ? true : undefined,
