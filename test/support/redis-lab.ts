@@ -92,7 +92,10 @@ export class RedisServer {
   }
 
   async start(extraArgs: string[] = []): Promise<void> {
-    const dataDir = path.join(this.lab.dir, this.port === REDIS_PORT ? "redis" : `redis-${this.port}`);
+    const dataDir = path.join(
+      this.lab.dir,
+      this.port === REDIS_PORT ? "redis" : `redis-${this.port}`,
+    );
     fs.mkdirSync(dataDir, { recursive: true });
     const listen = this.tls
       ? ["--port", "0", "--tls-port", String(this.port), "--tls-auth-clients", "no"]
