@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   let firstFailureAt = 0;
   let servingAgainAt = 0;
   let otherErrors = 0;
+  let slowestMs = 0;
   let completed = 0;
   let running = true;
   const acknowledged: string[] = [];
@@ -66,12 +67,18 @@ async function main(): Promise<void> {
     while (running && Date.now() < deadline) {
       const key = `${tag}:${shardIndex}:${sequence++}`;
       const onVictim = owner === victim;
+      const startedAt = Date.now();
       try {
         await write(key);
         acknowledged.push(key);
         completed++;
-        if (onVictim && firstFailureAt && !servingAgainAt) servingAgainAt = Date.now();
+        // Serving again: the first write started after the fault that succeeds on its shard.
+        if (onVictim && faultAt && startedAt > faultAt && !servingAgainAt) {
+          servingAgainAt = Date.now();
+        }
+        if (onVictim && faultAt) slowestMs = Math.max(slowestMs, Date.now() - startedAt);
       } catch {
+        if (onVictim && faultAt) slowestMs = Math.max(slowestMs, Date.now() - startedAt);
         if (onVictim && faultAt && !firstFailureAt) firstFailureAt = Date.now();
         if (!onVictim && faultAt) otherErrors++;
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -98,7 +105,16 @@ async function main(): Promise<void> {
     );
     lost += values.filter((value) => value === null).length;
   }
-  emit({ event: "done", faultAt, firstFailureAt, servingAgainAt, otherErrors, completed, lost });
+  emit({
+    event: "done",
+    faultAt,
+    firstFailureAt,
+    servingAgainAt,
+    slowestMs,
+    otherErrors,
+    completed,
+    lost,
+  });
   input.close();
   await close();
   setTimeout(() => process.exit(0), 200).unref();
