@@ -6,14 +6,15 @@
  */
 import * as path from "node:path";
 import { ChildProcess } from "node:child_process";
-import { parseFlags, runCli } from "../tools/cli";
+import { parseFlags, requireChoice, runCli } from "../tools/cli";
 import { PROJECT_ROOT } from "../tools/engine";
 import { NetnsLab, sleep } from "../test/support/redis-netns";
 import { REDIS_PORT, RedisServer } from "../test/support/redis-lab";
 import { VARIANT_LABELS, VARIANTS, Variant } from "./redis/clients";
+import { clusterBench } from "./redis/cluster";
 
 const USAGE =
-  "usage: npm run bench:redis -- [--cap 60] [--healthy-seconds 30] [--throughput-seconds 3] [--concurrency 16]";
+  "usage: npm run bench:redis -- [--mode standalone|cluster] [--cap 60] [--healthy-seconds 30] [--throughput-seconds 3] [--concurrency 16]";
 const log = (message: string) => process.stderr.write(`bench:redis: ${message}\n`);
 
 interface WorkerEvent {
@@ -171,9 +172,13 @@ async function main(): Promise<number> {
       "healthy-seconds": { type: "string", default: "30" },
       "throughput-seconds": { type: "string", default: "3" },
       concurrency: { type: "string", default: "16" },
+      mode: { type: "string", default: "standalone" },
     },
     USAGE,
   );
+  if (requireChoice("mode", flags.mode, ["standalone", "cluster"]) === "cluster") {
+    return clusterBench(log);
+  }
   const capMs = Number(flags.cap) * 1000;
   const concurrency = Number(flags.concurrency);
   const faults: Record<Fault, Record<Variant, FaultFigures>> = {

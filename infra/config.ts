@@ -115,11 +115,65 @@ const clusterSchema = z
   })
   .strict();
 
+/**
+ * Azure Managed Redis (`Microsoft.Cache/redisEnterprise`). SKU names as the 2025-07-01 API lists
+ * them (azure-rest-api-specs specification/redisenterprise; @pulumi/azure-native
+ * types/enums/redisenterprise SkuName); Balanced_B0 is the smallest.
+ */
+const managedRedisSchema = z
+  .object({
+    sku: z
+      .string()
+      .regex(
+        /^(Balanced_B|MemoryOptimized_M|ComputeOptimized_X|FlashOptimized_A)\d+$/,
+        "expected an Azure Managed Redis SKU such as Balanced_B0 or Balanced_B5",
+      )
+      .default("Balanced_B5"),
+    /**
+     * A replica of every shard on another node (and zone, where the region has zones). Azure can
+     * turn it on later but never off again (https://learn.microsoft.com/azure/redis/plan-reliability-and-durability).
+     */
+    highAvailability: z.boolean().default(true),
+    /**
+     * OSSCluster: clients speak the Redis Cluster protocol to each shard (the app's cluster
+     * mode); EnterpriseCluster: one proxy endpoint; NoCluster: one shard.
+     */
+    clusteringPolicy: z
+      .enum(["OSSCluster", "EnterpriseCluster", "NoCluster"])
+      .default("OSSCluster"),
+    /**
+     * Data persistence to a managed disk: append-only file (fsync every second) or snapshots
+     * (hourly), or none. At most one of AOF and RDB (PersistenceArgs, API 2025-07-01).
+     */
+    persistence: z.enum(["aof", "rdb", "none"]).default("aof"),
+    evictionPolicy: z
+      .enum([
+        "VolatileLRU",
+        "VolatileLFU",
+        "VolatileTTL",
+        "VolatileRandom",
+        "AllKeysLRU",
+        "AllKeysLFU",
+        "AllKeysRandom",
+        "NoEviction",
+      ])
+      .default("VolatileLRU"),
+  })
+  .strict();
+
 const redisSchema = z
   .object({
+    /**
+     * `managed`: Azure Managed Redis. `cache`: Azure Cache for Redis, which Microsoft retires
+     * (Basic/Standard/Premium on 2028-09-30; tenants without a cache before 2026-04-01 cannot
+     * create one), for tenants that still can.
+     */
+    service: z.enum(["managed", "cache"]).default("managed"),
+    /** Azure Cache for Redis only (`service: cache`). */
     sku: z.enum(["Basic", "Standard", "Premium"]).default("Standard"),
     family: z.enum(["C", "P"]).default("C"),
     capacity: z.number().int().min(0).max(6).default(1),
+    managed: managedRedisSchema.default(managedRedisSchema.parse({})),
     publicNetworkAccess: z.boolean().default(false),
     entraIdAuthentication: z.boolean().default(true),
   })
@@ -157,6 +211,9 @@ const ingressSchema = z
   })
   .strict();
 
+export type RedisConfig = z.output<typeof redisSchema>;
+export type ManagedRedisConfig = z.output<typeof managedRedisSchema>;
+
 const appSchema = z
   .object({
     namespace: z
@@ -173,7 +230,10 @@ const appSchema = z
       .string()
       .regex(/^sha256:[0-9a-f]{64}$/, "expected sha256:<64 hex digits>")
       .optional(),
+    /** The fewest replicas (the autoscaler's minimum); it adds up to maxReplicas on CPU. */
     replicas: z.number().int().min(1).max(50).default(2),
+    maxReplicas: z.number().int().min(1).max(50).default(6),
+    targetCpuUtilization: z.number().int().min(10).max(100).default(70),
     /** Namespace of the ingress controller allowed to reach the app. */
     ingressNamespace: z.string().default("app-routing-system"),
     /**
@@ -421,14 +481,7 @@ function crossFieldRules(config: PlatformConfig, ctx: z.RefinementCtx): void {
       "needs network.privateEndpoints: true, or the cache is unreachable",
     );
   }
-  const redisFamily = redis.sku === "Premium" ? "P" : "C";
-  if (redis.family !== redisFamily) {
-    issue(
-      ["redis", "family"],
-      redis.family,
-      `does not match sku ${redis.sku}; allowed: ${redisFamily}`,
-    );
-  }
+  redisRules(redis, issue);
   clusterRules(cluster, issue);
   if (cluster.authorizedIpRanges.some((range) => range.endsWith("/0"))) {
     issue(
@@ -449,6 +502,13 @@ function crossFieldRules(config: PlatformConfig, ctx: z.RefinementCtx): void {
       ["namePrefix"],
       config.namePrefix,
       `with environment '${config.environment}': ${problem}`,
+    );
+  }
+  if (config.app.maxReplicas < config.app.replicas) {
+    issue(
+      ["app", "maxReplicas"],
+      config.app.maxReplicas,
+      `is smaller than replicas (${config.app.replicas}); allowed: ${config.app.replicas} or more`,
     );
   }
   if (config.app.tag === undefined && config.app.digest === undefined) {
@@ -543,6 +603,25 @@ function clusterRules(cluster: PlatformConfig["cluster"], issue: IssueReporter):
       ["cluster", "authorizedIpRanges"],
       cluster.authorizedIpRanges,
       "has no effect on a private cluster (privateCluster: true); remove it or set privateCluster: false",
+    );
+  }
+}
+
+/** Rules between Redis keys that Azure enforces at deploy time. */
+function redisRules(redis: RedisConfig, issue: IssueReporter): void {
+  const redisFamily = redis.sku === "Premium" ? "P" : "C";
+  if (redis.family !== redisFamily) {
+    issue(
+      ["redis", "family"],
+      redis.family,
+      `does not match sku ${redis.sku}; allowed: ${redisFamily}`,
+    );
+  }
+  if (redis.service === "managed" && !redis.entraIdAuthentication) {
+    issue(
+      ["redis", "entraIdAuthentication"],
+      false,
+      "Azure Managed Redis is set up with Microsoft Entra ID only (access keys off); allowed: true, or service: cache",
     );
   }
 }

@@ -12,8 +12,8 @@ import { Identity } from "./azure/identity";
 import { ImageImport } from "./azure/image-import";
 import { KeyVault } from "./azure/keyvault";
 import { Monitoring } from "./azure/monitoring";
-import { Network } from "./azure/network";
-import { RedisCache } from "./azure/redis";
+import { Network, PrivateLinkTarget } from "./azure/network";
+import { createRedis, redisPrivateLinkTarget } from "./azure/redis";
 import { Registry } from "./azure/registry";
 import { loadPlatformConfig } from "./config";
 import { GitHubPlatform } from "./github/platform";
@@ -39,8 +39,9 @@ const network = new Network("network", {
   ...placement,
   virtualNetworkName: names.virtualNetwork,
   ...config.network,
+  privateLinkTargets: ["registry", "vault", redisPrivateLinkTarget(config.redis.service)],
 });
-const privateEndpoint = (target: "registry" | "vault" | "redis", enabled: boolean) =>
+const privateEndpoint = (target: PrivateLinkTarget, enabled: boolean) =>
   enabled
     ? { subnetId: network.endpointSubnetId, privateDnsZoneId: network.privateDnsZoneIds[target] }
     : undefined;
@@ -83,15 +84,6 @@ const vault = new KeyVault("keyvault", {
   allowedSubnetIds: [network.nodeSubnetId],
   workspaceId: monitoring.workspaceId,
   privateEndpoint: privateEndpoint("vault", config.network.privateEndpoints),
-});
-
-const cache = new RedisCache("redis", {
-  ...placement,
-  cacheName: names.redis,
-  ...config.redis,
-  workspaceId: monitoring.workspaceId,
-  privateEndpoint: privateEndpoint("redis", config.network.privateEndpoints),
-  accessKeySecret: { vaultName: vault.vaultName, secretName: REDIS_KEY_SECRET_NAME },
 });
 
 const exposureArgs = config.ingress && {
@@ -155,9 +147,19 @@ const identity = new Identity("identity", {
   vaultId: vault.vaultId,
   cluster: { oidcIssuerUrl: cluster.oidcIssuerUrl, kubeletObjectId: cluster.kubeletObjectId },
   appServiceAccount,
-  redis: config.redis.entraIdAuthentication
-    ? { resourceGroupName: group.name, cacheName: cache.cacheName }
-    : undefined,
+});
+
+const redis = createRedis("redis", {
+  ...placement,
+  cacheName: names.redis,
+  config: config.redis,
+  workspaceId: monitoring.workspaceId,
+  privateEndpoint: privateEndpoint(
+    redisPrivateLinkTarget(config.redis.service),
+    config.network.privateEndpoints,
+  ),
+  appIdentity: { principalId: identity.appPrincipalId, name: names.appIdentity },
+  accessKeySecret: { vaultName: vault.vaultName, secretName: REDIS_KEY_SECRET_NAME },
 });
 
 // Entra ID clusters hand out exec-based kubeconfigs (kubelogin); they contain no credential.
@@ -188,16 +190,16 @@ const app = new AppWorkload(
     namespace: appNamespace.namespaceName,
     image: appImageImport?.imageReference ?? appImageReference,
     replicas: config.app.replicas,
+    autoscaling: {
+      maxReplicas: config.app.maxReplicas,
+      targetCpuUtilization: config.app.targetCpuUtilization,
+    },
     identity: {
       clientId: identity.appClientId,
       principalId: identity.appPrincipalId,
       tenantId: client.tenantId,
     },
-    redis: {
-      hostName: cache.hostName,
-      sslPort: cache.sslPort,
-      auth: config.redis.entraIdAuthentication ? "entra" : "access-key",
-    },
+    redis,
     keyVaultName: vault.vaultName,
     redisCidr: config.redis.publicNetworkAccess ? "0.0.0.0/0" : config.network.endpointSubnetPrefix,
     ingressNamespace: config.app.ingressNamespace,
@@ -272,7 +274,7 @@ export const clusterName = cluster.clusterName;
 export const oidcIssuerUrl = cluster.oidcIssuerUrl;
 export const registryLoginServer = registry.loginServer;
 export const vaultUri = vault.vaultUri;
-export const redisHostName = cache.hostName;
+export const redisHostName = redis.hostName;
 export const workspaceId = monitoring.workspaceCustomerId;
 export const appIdentityClientId = identity.appClientId;
 export const githubDeployClientIds = githubPlatform?.deployClientIds;

@@ -4,9 +4,10 @@ import type { AppConfig } from "./config";
 import { AZURE_REDIS_EVENTS_CHANNEL, MaintenanceWindow } from "./maintenance";
 import { Metrics } from "./metrics";
 import { TokenSource, WorkloadIdentityTokenSource } from "./redis/auth";
+import { ResilientCluster } from "./redis/cluster";
 import { Credentials, ResilientConnection } from "./redis/connection";
 import { buildMetricsServer, buildServer } from "./server";
-import { ItemStore } from "./store";
+import { CLUSTER_LAYOUT, ItemStore, STANDALONE_LAYOUT } from "./store";
 
 export interface AppOptions {
   logger?: Logger;
@@ -52,8 +53,15 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
     tlsCa: config.redis.tlsCaFile ? fs.readFileSync(config.redis.tlsCaFile, "utf8") : undefined,
     logger,
   };
-  const connection = new ResilientConnection({ ...connectionOptions, role: "app" });
-  const events = new ResilientConnection({ ...connectionOptions, role: "events" });
+  const cluster = config.redis.mode === "cluster";
+  const connection = cluster
+    ? new ResilientCluster({ ...connectionOptions, role: "app" })
+    : new ResilientConnection({ ...connectionOptions, role: "app" });
+  // AzureRedisEvents is Azure Cache for Redis' channel; Azure Managed Redis (the cluster mode's
+  // service) has none, so a cluster client subscribes to nothing.
+  const events = cluster
+    ? undefined
+    : new ResilientConnection({ ...connectionOptions, role: "events" });
   const maintenance = new MaintenanceWindow(config.maintenanceMaxMs, logger, (active) =>
     metrics.maintenanceActive.set(active ? 1 : 0),
   );
@@ -62,9 +70,9 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
   connection.on("down", () => metrics.redisUp.set(0));
   connection.on("reconnecting", () => metrics.redisReconnects.inc());
   connection.on("heartbeatFailed", () => metrics.redisHeartbeatFailures.inc());
-  events.client.on("message", (_channel: string, message: string) => maintenance.handle(message));
+  events?.client.on("message", (_channel: string, message: string) => maintenance.handle(message));
   // ioredis re-subscribes after every reconnect (autoResubscribe).
-  events.on(
+  events?.on(
     "up",
     () => void events.client.subscribe(AZURE_REDIS_EVENTS_CHANNEL).catch(() => undefined),
   );
@@ -75,7 +83,11 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
   let shuttingDown = false;
   const server = await buildServer({
     logger,
-    store: new ItemStore(connection.client, config.idempotencyTtlSeconds),
+    store: new ItemStore(connection.client, {
+      idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+      layout: cluster ? CLUSTER_LAYOUT : STANDALONE_LAYOUT,
+      wait: config.redis.wait,
+    }),
     connection,
     maintenance,
     metrics,
@@ -87,14 +99,14 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
   });
   const metricsServer = buildMetricsServer(metrics, logger);
 
-  await Promise.all([connection.start(), events.start()]);
+  await Promise.all([connection.start(), events?.start()]);
   let address: string;
   let metricsAddress: string;
   try {
     address = await server.listen(listenOptions(config.listen));
     metricsAddress = await metricsServer.listen(listenOptions(config.metricsListen));
   } catch (err) {
-    await Promise.all([server.close(), metricsServer.close(), connection.close(), events.close()]);
+    await Promise.all([server.close(), metricsServer.close(), connection.close(), events?.close()]);
     throw new StartupError(`cannot listen: ${(err as Error).message}`, { cause: err });
   }
   logger.info({ address, metricsAddress }, "items-api listening");
@@ -114,7 +126,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}) {
       Promise.all([server.close(), metricsServer.close()]),
       new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref()),
     ]);
-    await Promise.all([connection.close(), events.close()]);
+    await Promise.all([connection.close(), events?.close()]);
     logger.info("stopped");
   }
 

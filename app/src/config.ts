@@ -45,6 +45,11 @@ const envSchema = z
         "expected redis://host:port or rediss://host:6380",
       )
       .refine(hasValidPort, "the port must be 1-65535"),
+    /** cluster: REDIS_URL names a seed node of a Redis Cluster (Azure Managed Redis, OSS policy). */
+    REDIS_MODE: z.enum(["standalone", "cluster"]).default("standalone"),
+    /** Acknowledge a write only after WAIT confirms this many replicas have it (0: no WAIT). */
+    REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(5).default(0),
+    REDIS_WAIT_TIMEOUT_MS: milliseconds(500, 10),
     /** password: REDIS_PASSWORD_FILE (Key Vault CSI mount); entra: workload identity token; none. */
     REDIS_AUTH: z.enum(["password", "entra", "none"]).optional(),
     REDIS_PASSWORD_FILE: z.string().min(1).optional(),
@@ -110,6 +115,14 @@ const envSchema = z
         message: "must be at least REDIS_HEARTBEAT_INTERVAL_MS",
       });
     }
+    // WAIT runs under the command timeout; a longer WAIT would always end as a timeout.
+    if (env.REDIS_WAIT_REPLICAS > 0 && env.REDIS_WAIT_TIMEOUT_MS >= env.REDIS_COMMAND_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_WAIT_TIMEOUT_MS"],
+        message: "must be less than REDIS_COMMAND_TIMEOUT_MS (WAIT runs under the command timeout)",
+      });
+    }
     if (env.REDIS_RECONNECT_MAX_MS < env.REDIS_RECONNECT_BASE_MS) {
       ctx.addIssue({
         code: "custom",
@@ -142,6 +155,9 @@ export interface AppConfig {
   logLevel: AppEnv["LOG_LEVEL"];
   redis: {
     url: string;
+    mode: AppEnv["REDIS_MODE"];
+    /** WAIT after each write: replicas that must confirm it, and how long to wait for them. */
+    wait: { replicas: number; timeoutMs: number };
     auth: "password" | "entra" | "none";
     passwordFile?: string;
     tlsCaFile?: string;
@@ -188,6 +204,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     redis: {
       url: e.REDIS_URL,
+      mode: e.REDIS_MODE,
+      wait: { replicas: e.REDIS_WAIT_REPLICAS, timeoutMs: e.REDIS_WAIT_TIMEOUT_MS },
       auth: e.REDIS_AUTH ?? (e.REDIS_PASSWORD_FILE ? "password" : "none"),
       passwordFile: e.REDIS_PASSWORD_FILE,
       tlsCaFile: e.REDIS_TLS_CA_FILE,

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import type { ResilientConnection } from "./redis/connection";
+import type { RedisReadiness } from "./redis/readiness";
 
 export interface HealthDeps {
-  connection: ResilientConnection;
+  connection: RedisReadiness;
   isShuttingDown: () => boolean;
 }
 

@@ -8,7 +8,7 @@ import { HttpError } from "./errors";
 import { registerHealthRoutes } from "./health";
 import type { MaintenanceWindow } from "./maintenance";
 import type { Metrics } from "./metrics";
-import type { ResilientConnection } from "./redis/connection";
+import type { RedisReadiness } from "./redis/readiness";
 import { registerItemRoutes } from "./routes/items";
 import type { ItemStore } from "./store";
 import { UnavailableSummary } from "./unavailable-summary";
@@ -16,7 +16,7 @@ import { UnavailableSummary } from "./unavailable-summary";
 export interface ServerDeps {
   logger: Logger;
   store: ItemStore;
-  connection: ResilientConnection;
+  connection: RedisReadiness;
   maintenance: MaintenanceWindow;
   metrics: Metrics;
   maxBodyBytes: number;

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import * as redis from "@pulumi/azure-native/redis";
 import { BUILT_IN_ROLES, Placement, roleDefinitionId, placementOf } from "./shared";
 
 export const WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange";
@@ -14,8 +13,6 @@ export interface IdentityArgs extends Placement {
   cluster: { oidcIssuerUrl: pulumi.Input<string>; kubeletObjectId: pulumi.Input<string> };
   /** The Kubernetes service account the app runs as (workload identity subject). */
   appServiceAccount: { namespace: string; name: string };
-  /** Grants the app identity data access on the cache when it uses Entra ID authentication. */
-  redis?: { resourceGroupName: pulumi.Input<string>; cacheName: pulumi.Input<string> };
 }
 
 /**
@@ -69,21 +66,8 @@ export class Identity extends pulumi.ComponentResource {
     assign("kubelet-acrpull", "acrPull", args.cluster.kubeletObjectId, args.registryId);
     assign("app-kv-secrets", "keyVaultSecretsUser", app.principalId, args.vaultId);
 
-    if (args.redis) {
-      new redis.AccessPolicyAssignment(
-        `${name}-app-redis`,
-        {
-          resourceGroupName: args.redis.resourceGroupName,
-          cacheName: args.redis.cacheName,
-          accessPolicyAssignmentName: "app",
-          accessPolicyName: "Data Contributor",
-          objectId: app.principalId,
-          objectIdAlias: args.appIdentityName,
-        },
-        { parent: this },
-      );
-    }
-
+    // The app's Redis data access (access policy assignment) is made in azure/redis.ts, in the
+    // order each Redis service needs.
     this.appClientId = app.clientId;
     this.appPrincipalId = app.principalId;
     this.registerOutputs({ appClientId: this.appClientId });

@@ -8,6 +8,10 @@ export const PRIVATE_LINK_TARGETS = {
   registry: { groupId: "registry", zone: "privatelink.azurecr.io" },
   vault: { groupId: "vault", zone: "privatelink.vaultcore.azure.net" },
   redis: { groupId: "redisCache", zone: "privatelink.redis.cache.windows.net" },
+  // Azure Managed Redis (Microsoft.Cache/redisEnterprise): sub-resource `redisEnterprise`, zone
+  // privatelink.redis.azure.net (https://learn.microsoft.com/azure/private-link/private-endpoint-dns,
+  // Databases; https://learn.microsoft.com/azure/redis/private-link).
+  managedRedis: { groupId: "redisEnterprise", zone: "privatelink.redis.azure.net" },
 } as const;
 export type PrivateLinkTarget = keyof typeof PRIVATE_LINK_TARGETS;
 
@@ -20,6 +24,8 @@ export interface NetworkArgs extends Placement {
   endpointSubnetPrefix: string;
   /** Create private DNS zones (linked to the VNet) so private endpoints resolve. */
   privateEndpoints: boolean;
+  /** The targets that get a zone; all of them unless given (one Redis service is in use). */
+  privateLinkTargets?: PrivateLinkTarget[];
 }
 
 /** A VNet with a subnet for AKS nodes and one for private endpoints, plus private DNS. */
@@ -71,7 +77,9 @@ export class Network extends pulumi.ComponentResource {
     this.endpointSubnetId = endpoints.id;
     this.privateDnsZoneIds = {};
     if (args.privateEndpoints) {
+      const targets = args.privateLinkTargets ?? Object.keys(PRIVATE_LINK_TARGETS);
       for (const [target, { zone }] of Object.entries(PRIVATE_LINK_TARGETS)) {
+        if (!targets.includes(target as PrivateLinkTarget)) continue;
         const dnsZone = new privatedns.PrivateZone(
           `${name}-dns-${target}`,
           {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { APP_ROUTING } from "./ingress";
+import type { RedisEndpoint } from "../azure/redis";
 
 export const APP_PORT = 8080;
 /** Prometheus metrics: a port of its own, which the Ingress never routes. */
@@ -20,18 +21,17 @@ export interface AppWorkloadArgs {
   namespace: pulumi.Input<string>;
   /** Full image reference: `<registry>/<repository>@sha256:...` (or `:tag` outside prod). */
   image: pulumi.Input<string>;
+  /** Replicas the autoscaler keeps at least (and starts with), and at most; CPU target in %. */
   replicas: number;
+  autoscaling: { maxReplicas: number; targetCpuUtilization: number };
   identity: {
     clientId: pulumi.Input<string>;
     principalId: pulumi.Input<string>;
     tenantId: pulumi.Input<string>;
   };
-  redis: {
-    hostName: pulumi.Input<string>;
-    sslPort: pulumi.Input<number>;
-    /** "entra": token of the workload identity; "access-key": key from Key Vault via the CSI driver. */
-    auth: "entra" | "access-key";
-  };
+  /** The stack's Redis: endpoint, cluster or standalone, ports and auth ("entra": token of the
+   * workload identity; "access-key": key from Key Vault via the CSI driver). */
+  redis: Pick<RedisEndpoint, "hostName" | "port" | "mode" | "ports" | "auth">;
   keyVaultName: pulumi.Input<string>;
   /** CIDR the Redis endpoint lives in (the private-endpoint subnet), or 0.0.0.0/0 for a public cache. */
   redisCidr: string;
@@ -42,10 +42,22 @@ export interface AppWorkloadArgs {
 }
 
 const SERVICE_ACCOUNT = "items-api";
+
+/**
+ * Spread replicas over zones and nodes. ScheduleAnyway: a single-zone dev pool still schedules
+ * (https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/).
+ */
+const APP_TOPOLOGY_SPREAD_KEYS = ["topology.kubernetes.io/zone", "kubernetes.io/hostname"];
 const APP_LABELS = {
   "app.kubernetes.io/name": "items-api",
   "app.kubernetes.io/part-of": "platform",
 };
+const APP_TOPOLOGY_SPREAD = APP_TOPOLOGY_SPREAD_KEYS.map((topologyKey) => ({
+  maxSkew: 1,
+  topologyKey,
+  whenUnsatisfiable: "ScheduleAnyway",
+  labelSelector: { matchLabels: APP_LABELS },
+}));
 
 /**
  * The items API on the cluster: workload identity, Key Vault CSI secrets, a hardened pod
@@ -102,7 +114,7 @@ export class AppWorkload extends pulumi.ComponentResource {
       {
         metadata: meta("items-api"),
         spec: {
-          replicas: args.replicas,
+          // No `replicas`: the HorizontalPodAutoscaler owns the count (an `up` would reset it).
           selector: { matchLabels: APP_LABELS },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
           template: {
@@ -119,14 +131,7 @@ export class AppWorkload extends pulumi.ComponentResource {
                 fsGroup: 10001,
                 seccompProfile: { type: "RuntimeDefault" },
               },
-              topologySpreadConstraints: [
-                {
-                  maxSkew: 1,
-                  topologyKey: "kubernetes.io/hostname",
-                  whenUnsatisfiable: "ScheduleAnyway",
-                  labelSelector: { matchLabels: APP_LABELS },
-                },
-              ],
+              topologySpreadConstraints: APP_TOPOLOGY_SPREAD,
               containers: [
                 {
                   name: "items-api",
@@ -212,6 +217,30 @@ export class AppWorkload extends pulumi.ComponentResource {
       },
       child,
     );
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      `${name}-hpa`,
+      {
+        metadata: meta("items-api"),
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "items-api" },
+          minReplicas: args.replicas,
+          maxReplicas: args.autoscaling.maxReplicas,
+          metrics: [
+            {
+              type: "Resource",
+              resource: {
+                name: "cpu",
+                target: {
+                  type: "Utilization",
+                  averageUtilization: args.autoscaling.targetCpuUtilization,
+                },
+              },
+            },
+          ],
+        },
+      },
+      child,
+    );
     this.networkPolicies(name, args);
     this.serviceName = service.metadata.name;
     this.registerOutputs({ serviceName: this.serviceName });
@@ -250,7 +279,14 @@ export class AppWorkload extends pulumi.ComponentResource {
       podSelector: { matchLabels: APP_LABELS },
       policyTypes: ["Egress"],
       egress: [
-        { to: [{ ipBlock: { cidr: args.redisCidr } }], ports: [{ protocol: "TCP", port: 6380 }] },
+        {
+          to: [{ ipBlock: { cidr: args.redisCidr } }],
+          ports: args.redis.ports.map(({ port, endPort }) => ({
+            protocol: "TCP",
+            port,
+            ...(endPort ? { endPort } : {}),
+          })),
+        },
       ],
     });
     // Microsoft Entra ID (login.microsoftonline.com): the tenant's token signing keys, and the
@@ -270,8 +306,9 @@ function appEnvironment(args: AppWorkloadArgs): k8s.types.input.core.v1.EnvVar[]
     { name: "PORT", value: String(APP_PORT) },
     {
       name: "REDIS_URL",
-      value: pulumi.interpolate`rediss://${args.redis.hostName}:${args.redis.sslPort}`,
+      value: pulumi.interpolate`rediss://${args.redis.hostName}:${args.redis.port}`,
     },
+    { name: "REDIS_MODE", value: args.redis.mode },
     { name: "LOG_LEVEL", value: "info" },
     { name: "METRICS_PORT", value: String(METRICS_PORT) },
     { name: "SHUTDOWN_DRAIN_MS", value: String(SHUTDOWN_DRAIN_MS) },

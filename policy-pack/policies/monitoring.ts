@@ -26,6 +26,8 @@ const MONITORED_TYPES: Record<string, string> = {
   "azure-native:containerregistry:Registry": "registry",
   "azure-native:keyvault:Vault": "vault",
   "azure-native:redis:Redis": "cache",
+  // Azure Managed Redis logs per database (Microsoft.Cache/redisEnterprise/databases).
+  "azure-native:redisenterprise:Database": "Redis database",
 };
 
 const DEFAULT_MIN_RETENTION_DAYS = 30;

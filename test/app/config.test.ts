@@ -77,6 +77,33 @@ describe("app configuration", () => {
     ).toMatchObject({ auth: "password", passwordFile: file });
   });
 
+  it("reads the cluster mode and WAIT durability, standalone without WAIT by default", () => {
+    expect(loadConfig({ REDIS_URL: "rediss://c:10000" }).redis).toMatchObject({
+      mode: "standalone",
+      wait: { replicas: 0, timeoutMs: 500 },
+    });
+    expect(
+      loadConfig({
+        REDIS_URL: "rediss://c:10000",
+        REDIS_MODE: "cluster",
+        REDIS_WAIT_REPLICAS: "1",
+        REDIS_WAIT_TIMEOUT_MS: "200",
+      }).redis,
+    ).toMatchObject({ mode: "cluster", wait: { replicas: 1, timeoutMs: 200 } });
+    expect(problems({ REDIS_URL: "redis://c:1", REDIS_MODE: "sentinel" })[0]).toMatch(
+      /^REDIS_MODE: /,
+    );
+    expect(
+      problems({
+        REDIS_URL: "redis://c:1",
+        REDIS_WAIT_REPLICAS: "1",
+        REDIS_WAIT_TIMEOUT_MS: "1000",
+      }),
+    ).toEqual([
+      'REDIS_WAIT_TIMEOUT_MS: must be less than REDIS_COMMAND_TIMEOUT_MS (WAIT runs under the command timeout) (got "1000")',
+    ]);
+  });
+
   it("takes a private CA for rediss:// only", () => {
     expect(problems({ REDIS_URL: "redis://c:1", REDIS_TLS_CA_FILE: "/etc/hostname" })).toEqual([
       'REDIS_TLS_CA_FILE: only applies to rediss:// URLs (got "/etc/hostname")',

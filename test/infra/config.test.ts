@@ -117,6 +117,34 @@ describe("stack config", () => {
     ).toMatch(/redis\.family: does not match sku Premium; allowed: P/);
     expect(
       problemsOf({
+        "aks-devsecops:redis": {
+          service: "managed",
+          publicNetworkAccess: true,
+          entraIdAuthentication: false,
+        },
+      }),
+    ).toEqual([
+      "aks-devsecops:redis.entraIdAuthentication: Azure Managed Redis is set up with Microsoft Entra ID only (access keys off); allowed: true, or service: cache (got false)",
+    ]);
+    expect(problemsOf({ "aks-devsecops:redis": { service: "classic" } })[0]).toMatch(
+      /^aks-devsecops:redis\.service: /,
+    );
+    expect(problemsOf({ "aks-devsecops:redis": { managed: { sku: "Premium_P1" } } })[0]).toMatch(
+      /redis\.managed\.sku: expected an Azure Managed Redis SKU such as Balanced_B0/,
+    );
+    expect(
+      problemsOf({
+        "aks-devsecops:app": {
+          ...JSON.parse(devConfig()["aks-devsecops:app"]),
+          replicas: 3,
+          maxReplicas: 2,
+        },
+      }),
+    ).toEqual([
+      "aks-devsecops:app.maxReplicas: is smaller than replicas (3); allowed: 3 or more (got 2)",
+    ]);
+    expect(
+      problemsOf({
         "aks-devsecops:cluster": { ...cluster(), authorizedIpRanges: ["0.0.0.0/0"] },
       })[0],
     ).toMatch(/cluster\.authorizedIpRanges: must not contain a \/0 range/);

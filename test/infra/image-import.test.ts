@@ -104,7 +104,7 @@ async function recordImportingStack(
     "aks-devsecops:environment": environment,
     "aks-devsecops:app": app,
   });
-  return runProgram({ stack: environment, stackDocument: document });
+  return runProgram({ stack: environment, stackDocument: document, mode: "resolved" });
 }
 
 const appOf = (base: "dev" | "prod") =>

@@ -12,7 +12,7 @@ describe.each(STACKS)("app workload (%s)", (stack) => {
     expect(namespace.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
   });
 
-  it("denies all traffic by default and allows only DNS, Redis on 6380 and the ingress controller", () => {
+  it("denies all traffic by default and allows only DNS, Redis's ports and the ingress controller", () => {
     const policies = resourcesOfType(stack, NETWORK_POLICY).map(inputsOf);
     const deny = policies.find((policy) => policy.metadata.name === "default-deny-all");
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
@@ -22,7 +22,11 @@ describe.each(STACKS)("app workload (%s)", (stack) => {
       { protocol: "TCP", port: 53 },
     ]);
     const redis = policies.find((policy) => policy.metadata.name === "items-api-allow-redis");
-    expect(redis.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 6380 }]);
+    // Azure Managed Redis with OSS clustering: port 10000 and each shard's 85xx port.
+    expect(redis.spec.egress[0].ports).toEqual([
+      { protocol: "TCP", port: 10000 },
+      { protocol: "TCP", port: 8500, endPort: 8599 },
+    ]);
     const ingress = policies.find((policy) => policy.metadata.name === "items-api-allow-ingress");
     expect(ingress.spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({
       "kubernetes.io/metadata.name": "app-routing-system",
@@ -62,7 +66,32 @@ describe.each(STACKS)("app workload (%s)", (stack) => {
     const redisUrl = container().env.find(
       (variable: { name: string }) => variable.name === "REDIS_URL",
     );
-    expect(redisUrl.value).toBe(`rediss://redis-contoso-${stack}.redis.cache.windows.net:6380`);
+    expect(redisUrl.value).toMatch(/^rediss:\/\/.+:10000$/);
+    expect(byName(stack, "app-deployment").propertyDependencies.spec).toContain(
+      byName(stack, "redis-cluster").urn,
+    );
+  });
+
+  it("scales on CPU between the configured replicas, spread over zones and nodes", () => {
+    const hpa = onlyInputs(stack, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+    const expected = { dev: [1, 2], prod: [3, 9] }[stack];
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual(expected);
+    expect(hpa.spec.scaleTargetRef).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: "items-api",
+    });
+    expect(hpa.spec.metrics[0].resource).toEqual({
+      name: "cpu",
+      target: { type: "Utilization", averageUtilization: 70 },
+    });
+    // The autoscaler owns the count: the Deployment does not set one an `up` would reset.
+    expect(deployment().spec.replicas).toBeUndefined();
+    const spread = deployment().spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((constraint: { topologyKey: string }) => constraint.topologyKey)).toEqual([
+      "topology.kubernetes.io/zone",
+      "kubernetes.io/hostname",
+    ]);
   });
 
   it("keeps a replica during voluntary disruptions", () => {
@@ -85,21 +114,13 @@ describe("app workload differences", () => {
       resourcesOfType("prod", "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass"),
     ).toHaveLength(0);
   });
-
-  it("dev: the Redis access key arrives through the Key Vault CSI driver as a file", () => {
+  it("dev: Entra ID for Redis too, no Key Vault secret or CSI volume for it", () => {
     const deployment = onlyInputs("dev", "kubernetes:apps/v1:Deployment");
     const container = deployment.spec.template.spec.containers[0];
     expect(container.image).toBe("acrcontosodev.azurecr.io/apps/items-api:dev");
-    expect(container.env).toContainEqual({
-      name: "REDIS_PASSWORD_FILE",
-      value: "/mnt/secrets/redis-access-key",
-    });
-    const provider = onlyInputs(
-      "dev",
-      "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass",
-    );
-    expect(provider.spec.provider).toBe("azure");
-    expect(provider.spec.parameters.keyvaultName).toBe("kv-contoso-dev");
-    expect(provider.spec.parameters.objects).toContain("objectName: redis-access-key");
+    expect(container.env).toContainEqual({ name: "REDIS_AUTH", value: "entra" });
+    expect(
+      resourcesOfType("dev", "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass"),
+    ).toHaveLength(0);
   });
 });

@@ -18,11 +18,13 @@ describe("network", () => {
     const zones = resourcesOfType("prod", "azure-native:privatedns:PrivateZone")
       .filter((zone) => zone.name.startsWith("network-"))
       .map((zone) => inputsOf(zone).privateZoneName);
+    // One Redis service per stack: Azure Managed Redis's zone, not Azure Cache for Redis's.
     expect(zones.sort()).toEqual(
-      Object.values(PRIVATE_LINK_TARGETS)
+      [PRIVATE_LINK_TARGETS.managedRedis, PRIVATE_LINK_TARGETS.registry, PRIVATE_LINK_TARGETS.vault]
         .map((target) => target.zone)
         .sort(),
     );
+    expect(zones).toContain("privatelink.redis.azure.net");
     expect(
       resourcesOfType("prod", "azure-native:privatedns:VirtualNetworkLink").filter((link) =>
         link.name.startsWith("network-"),
@@ -31,7 +33,7 @@ describe("network", () => {
     const endpoints = resourcesOfType("prod", "azure-native:network:PrivateEndpoint").map(inputsOf);
     expect(
       endpoints.map((endpoint) => endpoint.privateLinkServiceConnections[0].groupIds[0]).sort(),
-    ).toEqual(["redisCache", "registry", "vault"]);
+    ).toEqual(["redisEnterprise", "registry", "vault"]);
     expect(resourcesOfType("prod", "azure-native:network:PrivateDnsZoneGroup")).toHaveLength(3);
   });
 

@@ -9,24 +9,39 @@ import { PROJECT_ROOT } from "../../tools/engine";
 /** The shared control catalog sits beside the repository (in CI too); it is the source of truth. */
 const CATALOG = path.resolve(PROJECT_ROOT, "../shared/controls.md");
 
-/**
- * The catalog's rows: every unmarked row, and the rows marked "(new)" whose policy exists in the
- * pack (an open issue asks for the others).
- */
-function catalogControls(): { id: string; seed: string; level: string }[] {
-  const inPack = new Set(allPolicies.map(({ control }) => control.id));
+interface CatalogRow {
+  id: string;
+  seed: string;
+  level: string;
+  /** Marked "(new)": an open issue asks for it; the pack may or may not have it yet. */
+  isNew: boolean;
+}
+
+function catalogRowsOf(): CatalogRow[] {
   const rows = fs
     .readFileSync(CATALOG, "utf8")
     .matchAll(/^\| ([A-Z0-9]+-\d+)( \(new\))? \| ([^|]+) \| ([MAP]) \|/gm);
-  return [...rows]
-    .filter(([, id, marked]) => marked === undefined || inPack.has(id))
-    .map(([, id, , seed, level]) => ({ id, seed: seed.trim(), level }));
+  return [...rows].map(([, id, marker, seed, level]) => ({
+    id,
+    seed: seed.trim(),
+    level,
+    isNew: marker !== undefined,
+  }));
+}
+
+/** Every unmarked row, and each "(new)" row whose policy exists, in catalog order. */
+function catalogControls(): { id: string; seed: string; level: string }[] {
+  const inPack = new Set(allPolicies.map(({ control }) => control.id));
+  return catalogRowsOf()
+    .filter((row) => !row.isNew || inPack.has(row.id))
+    .map(({ id, seed, level }) => ({ id, seed, level }));
 }
 
 describe("the pack covers the control catalog", () => {
   it("one policy per control, named by its ID in lower case, in catalog order", () => {
     const names = allPolicies.map((policy) => policy.name);
     expect(new Set(names).size).toBe(names.length);
+    // Every unmarked catalog row, and each "(new)" row the pack implements already.
     if (fs.existsSync(CATALOG)) expect(names).toHaveLength(catalogControls().length);
     for (const policy of allPolicies) expect(policy.name).toBe(policy.control.id.toLowerCase());
   });

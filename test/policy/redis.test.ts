@@ -6,6 +6,7 @@ import {
   expectFailure,
   expectMandatoryWhenConfigured,
   expectPasses,
+  present,
   privateEndpoint,
   REDIS,
   setPaths,
@@ -19,7 +20,10 @@ import {
   type TestResource,
 } from "../support/policy-harness";
 
-const RED_POLICIES = ["red-01", "red-02", "red-03", "red-04", "red-05"];
+/** Every RED control but RED-07, which flags every Azure Cache for Redis (the service retires). */
+const RED_POLICIES = ["red-01", "red-02", "red-03", "red-04", "red-05", "red-06"];
+const MANAGED_CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
+const MANAGED_DATABASE = "azure-native:redisenterprise:Database";
 
 interface Fixture {
   cache: TestResource;
@@ -38,7 +42,12 @@ function compliantFixture(): Fixture {
     minimumTlsVersion: "1.2",
     publicNetworkAccess: "Disabled",
     disableAccessKeyAuthentication: true,
-    redisConfiguration: { aadEnabled: "true", maxmemoryPolicy: "volatile-lru" },
+    redisConfiguration: {
+      aadEnabled: "true",
+      maxmemoryPolicy: "volatile-lru",
+      rdbBackupEnabled: "true",
+      rdbBackupFrequency: "60",
+    },
   });
   const subnet = endpointSubnet();
   const endpoint = privateEndpoint(
@@ -72,8 +81,8 @@ describe("redis policies: compliant caches", () => {
     await expectPasses(
       withCache({
         enableNonSslPort: undefined,
-        sku: { name: "standard", family: "C", capacity: 1 },
-        redisConfiguration: { AadEnabled: "True" },
+        sku: { name: "premium", family: "P", capacity: 1 },
+        redisConfiguration: { AadEnabled: "True", AofBackupEnabled: "TRUE" },
       }),
       RED_POLICIES,
     );
@@ -171,6 +180,28 @@ const failures: FailureCase[] = [
     level: "advisory",
     message: "redisConfiguration.aadEnabled is not set",
   },
+  {
+    what: "no RDB or AOF backup",
+    resources: () => withCache({ redisConfiguration: { aadEnabled: "true" } }),
+    policy: "red-06",
+    level: "advisory",
+    message: `cache 'contoso-redis' persists nothing: set sku.name: "Premium" with redisConfiguration.rdbBackupEnabled or aofBackupEnabled "true"`,
+  },
+  {
+    what: "backup settings on a Standard cache (only Premium persists)",
+    resources: () => withCache({ sku: { name: "Standard", family: "C", capacity: 1 } }),
+    policy: "red-06",
+    level: "advisory",
+    message: "persists nothing",
+  },
+  {
+    what: "any Azure Cache for Redis, even a compliant one",
+    resources: () => resourcesOf(compliantFixture()),
+    policy: "red-07",
+    level: "advisory",
+    message:
+      "cache 'contoso-redis' is Azure Cache for Redis, which Microsoft retires (Basic, Standard and Premium on 2028-09-30",
+  },
 ];
 
 describe("redis policies: each failure mode", () => {
@@ -204,15 +235,206 @@ describe("redis policies: each failure mode", () => {
 });
 
 describe("redis policies: levels and unknown values", () => {
-  it("RED-03 and RED-04 (level P) are mandatory when the policy config says so", () =>
+  it("RED-03, RED-04 and RED-06 (level P) are mandatory when the policy config says so", () =>
     expectMandatoryWhenConfigured(
       withCache({ publicNetworkAccess: "Enabled", sku: { name: "Basic" } }),
-      ["red-03", "red-04"],
+      ["red-03", "red-04", "red-06"],
     ));
 
   it("an unknown minimumTlsVersion gives an advisory 'can't run' diagnostic, not a pass", () =>
     expectCantRun(
       withCache({ minimumTlsVersion: UNKNOWN }),
+      "red-02",
+      /can't run policy 'red-02'.*minimumTlsVersion/,
+    ));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Azure Managed Redis: the cluster carries TLS, network access and replication; the database
+// carries protocol, authentication and persistence.
+
+interface ManagedFixture {
+  cluster: TestResource;
+  database: TestResource;
+  endpoint?: TestResource;
+  subnet: TestResource;
+}
+
+/** Prod's Managed Redis: replicated, private, TLS 1.2, Entra ID only, AOF persistence. */
+function compliantManaged(): ManagedFixture {
+  const cluster = testResource(MANAGED_CLUSTER, "redis-cluster", {
+    clusterName: "redis-contoso-prod",
+    resourceGroupName: "rg-contoso-prod",
+    location: "westeurope",
+    sku: { name: "Balanced_B5" },
+    highAvailability: "Enabled",
+    minimumTlsVersion: "1.2",
+    publicNetworkAccess: "Disabled",
+  });
+  const database = testResource(
+    MANAGED_DATABASE,
+    "redis-database",
+    {
+      resourceGroupName: "rg-contoso-prod",
+      databaseName: "default",
+      port: 10000,
+      clientProtocol: "Encrypted",
+      accessKeysAuthentication: "Disabled",
+      clusteringPolicy: "OSSCluster",
+      evictionPolicy: "VolatileLRU",
+      persistence: { aofEnabled: true, aofFrequency: "1s", rdbEnabled: false },
+    },
+    { dependsOn: { clusterName: [cluster] } },
+  );
+  const subnet = endpointSubnet();
+  const endpoint = privateEndpoint(
+    "redis-pe",
+    cluster,
+    {
+      name: "redis-pe-redisEnterprise",
+      privateLinkServiceId: "/subscriptions/x/redisEnterprise",
+      groupId: "redisEnterprise",
+    },
+    subnet,
+  );
+  return { cluster, database, endpoint, subnet };
+}
+
+function managedResources({ cluster, database, endpoint, subnet }: ManagedFixture): TestResource[] {
+  return present(cluster, database, endpoint, subnet);
+}
+
+/** The compliant Managed Redis with some inputs replaced (undefined removes one), or no endpoint. */
+function withManaged(changes: {
+  cluster?: Record<string, unknown>;
+  database?: Record<string, unknown>;
+  endpoint?: undefined;
+}): TestResource[] {
+  const fixture = compliantManaged();
+  if (changes.cluster) setPaths(fixture.cluster.inputs, changes.cluster);
+  if (changes.database) setPaths(fixture.database.inputs, changes.database);
+  if ("endpoint" in changes) delete fixture.endpoint;
+  return managedResources(fixture);
+}
+const MANAGED_CLUSTER_URN = compliantManaged().cluster.urn;
+const MANAGED_DATABASE_URN = compliantManaged().database.urn;
+
+describe("redis policies: Azure Managed Redis", () => {
+  it("prod's cluster and database with the private endpoint pass every RED policy, RED-07 too", async () => {
+    await expectPasses(managedResources(compliantManaged()), [...RED_POLICIES, "red-07"]);
+  });
+
+  it("accepts clientProtocol and highAvailability left out (Encrypted and Enabled by default), RDB instead of AOF", async () => {
+    await expectPasses(
+      withManaged({
+        cluster: { highAvailability: undefined },
+        database: {
+          clientProtocol: undefined,
+          persistence: { rdbEnabled: true, rdbFrequency: "1h" },
+        },
+      }),
+      RED_POLICIES,
+    );
+  });
+
+  const managedFailures: FailureCase[] = [
+    {
+      what: "plaintext protocol",
+      resources: () => withManaged({ database: { clientProtocol: "Plaintext" } }),
+      policy: "red-01",
+      level: "mandatory",
+      urn: MANAGED_DATABASE_URN,
+      message: `database 'redis-database' has clientProtocol="Plaintext"; set clientProtocol: "Encrypted"`,
+    },
+    {
+      what: "no minimum TLS version on the cluster",
+      resources: () => withManaged({ cluster: { minimumTlsVersion: undefined } }),
+      policy: "red-02",
+      level: "mandatory",
+      urn: MANAGED_CLUSTER_URN,
+      message: `cluster 'redis-cluster' has minimumTlsVersion=not set; set minimumTlsVersion: "1.2"`,
+    },
+    {
+      what: "TLS 1.1 on the cluster",
+      resources: () => withManaged({ cluster: { minimumTlsVersion: "1.1" } }),
+      policy: "red-02",
+      level: "mandatory",
+      urn: MANAGED_CLUSTER_URN,
+      message: `minimumTlsVersion="1.1"`,
+    },
+    {
+      what: "public network access on the cluster",
+      resources: () => withManaged({ cluster: { publicNetworkAccess: "Enabled" } }),
+      policy: "red-03",
+      level: "advisory",
+      urn: MANAGED_CLUSTER_URN,
+      message: `cluster 'redis-cluster' is not private: publicNetworkAccess is "Enabled"`,
+    },
+    {
+      what: "no private endpoint for the cluster",
+      resources: () => withManaged({ endpoint: undefined }),
+      policy: "red-03",
+      level: "advisory",
+      urn: MANAGED_CLUSTER_URN,
+      message: `no private endpoint targets it, add a network:PrivateEndpoint whose privateLinkServiceConnections[].privateLinkServiceId is the cluster's id (groupIds: ["redisEnterprise"])`,
+    },
+    {
+      what: "high availability off",
+      resources: () => withManaged({ cluster: { highAvailability: "Disabled" } }),
+      policy: "red-04",
+      level: "advisory",
+      urn: MANAGED_CLUSTER_URN,
+      message: `cluster 'redis-cluster' has highAvailability="Disabled"; set highAvailability: "Enabled"`,
+    },
+    {
+      what: "access keys on",
+      resources: () => withManaged({ database: { accessKeysAuthentication: "Enabled" } }),
+      policy: "red-05",
+      level: "advisory",
+      urn: MANAGED_DATABASE_URN,
+      message: `database 'redis-database' does not rely on Entra ID alone: accessKeysAuthentication is "Enabled"; set accessKeysAuthentication: "Disabled"`,
+    },
+    {
+      what: "access keys not stated",
+      resources: () => withManaged({ database: { accessKeysAuthentication: undefined } }),
+      policy: "red-05",
+      level: "advisory",
+      urn: MANAGED_DATABASE_URN,
+      message: "accessKeysAuthentication is not set",
+    },
+    {
+      what: "no persistence",
+      resources: () =>
+        withManaged({ database: { persistence: { aofEnabled: false, rdbEnabled: false } } }),
+      policy: "red-06",
+      level: "advisory",
+      urn: MANAGED_DATABASE_URN,
+      message: `database 'redis-database' persists nothing`,
+    },
+    {
+      what: "persistence not stated",
+      resources: () => withManaged({ database: { persistence: undefined } }),
+      policy: "red-06",
+      level: "advisory",
+      urn: MANAGED_DATABASE_URN,
+      message: "persistence is not set; set persistence.aofEnabled: true",
+    },
+  ];
+
+  it.each(managedFailures)("$policy: $what", (failure) => expectFailure(failure));
+
+  it("RED-03, RED-04 and RED-06 are mandatory on the cluster and database when configured", () =>
+    expectMandatoryWhenConfigured(
+      withManaged({
+        cluster: { publicNetworkAccess: "Enabled", highAvailability: "Disabled" },
+        database: { persistence: undefined },
+      }),
+      ["red-03", "red-04", "red-06"],
+    ));
+
+  it("an unknown minimumTlsVersion on the cluster gives 'can't run', not a pass", () =>
+    expectCantRun(
+      withManaged({ cluster: { minimumTlsVersion: UNKNOWN } }),
       "red-02",
       /can't run policy 'red-02'.*minimumTlsVersion/,
     ));

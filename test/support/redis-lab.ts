@@ -91,8 +91,11 @@ export class RedisServer {
     return this.process.pid;
   }
 
-  async start(): Promise<void> {
-    const dataDir = path.join(this.lab.dir, "redis");
+  async start(extraArgs: string[] = []): Promise<void> {
+    const dataDir = path.join(
+      this.lab.dir,
+      this.port === REDIS_PORT ? "redis" : `redis-${this.port}`,
+    );
     fs.mkdirSync(dataDir, { recursive: true });
     const listen = this.tls
       ? ["--port", "0", "--tls-port", String(this.port), "--tls-auth-clients", "no"]
@@ -113,6 +116,7 @@ export class RedisServer {
       ...listen,
       ...certificates,
       ...persistence,
+      ...extraArgs,
     ]);
     await eventually("redis-server answering PING", 10_000, async () =>
       this.cli("PING").trim() === "PONG" ? true : undefined,
@@ -161,7 +165,7 @@ export interface RunningApp {
 /** Starts the built service (app/dist) inside the namespace, listening on a unix socket. */
 export async function startApp(
   lab: NetnsLab,
-  redis: RedisServer,
+  redis: Pick<RedisServer, "url" | "caFile">,
   env: Record<string, string> = {},
 ): Promise<RunningApp> {
   const main = path.join(PROJECT_ROOT, "app/dist/main.js");
@@ -182,6 +186,7 @@ export async function startApp(
     ...env,
   });
   const logs: string[] = [];
+  let lastReadiness = "no answer";
   const collect = (chunk: Buffer) =>
     logs.push(...chunk.toString("utf8").split("\n").filter(Boolean));
   child.stdout?.on("data", collect);
@@ -189,9 +194,14 @@ export async function startApp(
   await eventually("the app answering /readyz", 10_000, async () => {
     if (child.exitCode !== null)
       throw new Error(`the app exited (${child.exitCode}): ${logs.join("\n")}`);
-    return (await request(socketPath, "GET", "/readyz", { timeoutMs: 1_000 })).status === 200
-      ? true
-      : undefined;
+    const answer = await request(socketPath, "GET", "/readyz", { timeoutMs: 1_000 });
+    lastReadiness = `${answer.status} ${answer.body}`;
+    return answer.status === 200 ? true : undefined;
+  }).catch((err: Error) => {
+    const log = logs.slice(-20).join("\n");
+    throw new Error(`${err.message} (last /readyz: ${lastReadiness})\napp log:\n${log}`, {
+      cause: err,
+    });
   });
   return {
     socketPath,

@@ -64,6 +64,7 @@ const computedOutputs: Record<string, (name: string, inputs: Inputs) => Inputs> 
   }),
   "azure-native:containerservice:ManagedCluster": (name, inputs) => ({
     fqdn: `${name}-dns.hcp.westeurope.azmk8s.io`,
+    ...ingressProfileOutputs(name, inputs),
     oidcIssuerProfile: {
       ...(inputs.oidcIssuerProfile as Inputs),
       issuerURL: `https://westeurope.oic.prod-aks.azure.com/${MOCK_TENANT_ID}/${stableGuid(name)}/`,
@@ -75,6 +76,11 @@ const computedOutputs: Record<string, (name: string, inputs: Inputs) => Inputs> 
         resourceId: `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/MC_${name}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}-agentpool`,
       },
     },
+  }),
+  // Azure Managed Redis: `<name>.<region>.redis.azure.net`, TLS on 10000
+  // (https://learn.microsoft.com/azure/redis/architecture).
+  "azure-native:redisenterprise:RedisEnterprise": (name, inputs) => ({
+    hostName: `${name}.${String(inputs.location ?? "westeurope")}.redis.azure.net`,
   }),
   "azure-native:redis:Redis": (name) => ({
     hostName: `${name}.redis.cache.windows.net`,
@@ -88,6 +94,35 @@ const computedOutputs: Record<string, (name: string, inputs: Inputs) => Inputs> 
     clientId: stableGuid(`${name}/client`),
     principalId: stableGuid(`${name}/principal`),
     tenantId: MOCK_TENANT_ID,
+  }),
+};
+
+/** The application routing add-on's managed identity, when the cluster enables it. */
+function ingressProfileOutputs(name: string, inputs: Inputs): Inputs {
+  const profile = inputs.ingressProfile as { webAppRouting?: Inputs } | undefined;
+  if (!profile?.webAppRouting) return {};
+  return {
+    ingressProfile: {
+      ...profile,
+      webAppRouting: {
+        ...profile.webAppRouting,
+        identity: {
+          clientId: stableGuid(`${name}/webapprouting/client`),
+          objectId: stableGuid(`${name}/webapprouting/object`),
+        },
+      },
+    },
+  };
+}
+
+/** Entra ID objects whose generated ids other resources consume (an application's client id). */
+const azureadResources: Record<string, (name: string) => Inputs> = {
+  "azuread:index/application:Application": (name) => ({
+    clientId: stableGuid(`${name}/application/client`),
+    objectId: stableGuid(`${name}/application/object`),
+  }),
+  "azuread:index/servicePrincipal:ServicePrincipal": (name) => ({
+    objectId: stableGuid(`${name}/service-principal/object`),
   }),
 };
 
@@ -144,6 +179,13 @@ function resolvedResource(args: MockResourceArgs): { id: string; state: Inputs }
   if (github) {
     const mocked = github(args.name, args.inputs);
     return { id: args.id || mocked.id, state: mocked.state };
+  }
+  const azuread = azureadResources[args.type];
+  if (azuread) {
+    return {
+      id: args.id || stableGuid(`${args.name}/id`),
+      state: { ...args.inputs, ...azuread(args.name) },
+    };
   }
   const azure = parseAzureNativeType(args.type);
   if (!azure) {

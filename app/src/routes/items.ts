@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ResilientConnection } from "../redis/connection";
+import type { RedisReadiness } from "../redis/readiness";
 import { isCommandTimeout } from "../redis/connection";
 import type { MaintenanceWindow } from "../maintenance";
 import type { Metrics } from "../metrics";
@@ -14,7 +14,7 @@ const MAX_PAGE = 100;
 
 export interface ItemRouteDeps {
   store: ItemStore;
-  connection: ResilientConnection;
+  connection: RedisReadiness;
   maintenance: MaintenanceWindow;
   metrics: Metrics;
   retryAfterSeconds: number;
