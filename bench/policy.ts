@@ -127,6 +127,12 @@ async function main(): Promise<number> {
       `floor: ${largest} Analyze calls of an empty resource no policy covers: ` +
         `${Math.round(largest / (floorMs / 1000))} calls/s (${floorMs.toFixed(0)} ms): gRPC and protobuf per call`,
     );
+    const atLargest = results[results.length - 1];
+    const throughput = atLargest.size / (atLargest.totalMs / 1000);
+    const floorRate = largest / (floorMs / 1000);
+    console.log(
+      `ratio: ${Math.round(throughput)} resources/s at ${atLargest.size} is ${((throughput / floorRate) * 100).toFixed(0)}% of the floor's ${Math.round(floorRate)} calls/s (target >= 80%)`,
+    );
     if (results.length > 1) {
       const first = results[0];
       const last = results[results.length - 1];

@@ -3,8 +3,18 @@ import { isLocatedType, isTaggableType } from "../facts/resources";
 import { propertyIgnoringCase, resourcePolicy, type ControlPolicy } from "./control";
 
 const DEFAULT_REQUIRED_TAGS = ["environment", "owner", "managed-by"];
-/** The stack config key holding the regions a stack may use (a JSON array, as PULUMI_CONFIG gives it). */
-const ALLOWED_LOCATIONS_KEY = "aks-devsecops:allowedLocations";
+/**
+ * The stack config key holding the regions a stack may use (a JSON array, as PULUMI_CONFIG gives
+ * it), in the checked project's own namespace: `aks-devsecops:allowedLocations` for this platform,
+ * `<project>:allowedLocations` for any other program. The CLI names the project to the pack in its
+ * environment (PULUMI_NODEJS_PROJECT, pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go
+ * constructEnv; PULUMI_PROJECT in newer CLIs, as the offline check sets it).
+ */
+function allowedLocationsKey(): string {
+  const project =
+    process.env.PULUMI_PROJECT || process.env.PULUMI_NODEJS_PROJECT || "aks-devsecops";
+  return `${project}:allowedLocations`;
+}
 /** The azure-native provider's default region (`pulumi config set azure-native:location`). */
 const PROVIDER_LOCATION_KEY = "azure-native:location";
 const AZURE_NATIVE_PROVIDER = "pulumi:providers:azure-native";
@@ -94,17 +104,18 @@ function parseLocationList(text: unknown): string[] | undefined {
 
 /** The stack's allowed list first; the policy config's list when the stack has none. */
 function allowedLocations(policyConfigList: string[] | undefined): AllowedLocations {
-  const fromStack = readStackConfig()[ALLOWED_LOCATIONS_KEY];
+  const key = allowedLocationsKey();
+  const fromStack = readStackConfig()[key];
   if (fromStack !== undefined) {
     const locations = parseLocationList(fromStack);
     if (locations && locations.length > 0) return { locations };
     return {
-      problem: `stack config ${ALLOWED_LOCATIONS_KEY} is not a non-empty JSON array of region names (got ${JSON.stringify(fromStack)})`,
+      problem: `stack config ${key} is not a non-empty JSON array of region names (got ${JSON.stringify(fromStack)})`,
     };
   }
   if (policyConfigList && policyConfigList.length > 0) return { locations: policyConfigList };
   return {
-    problem: `no allowed-location list is configured; set stack config ${ALLOWED_LOCATIONS_KEY} (or policy config allowedLocations for gen-02)`,
+    problem: `no allowed-location list is configured; set stack config ${key} (or policy config allowedLocations for gen-02)`,
   };
 }
 

@@ -78,12 +78,13 @@ describe("app configuration", () => {
   });
 
   it("reads the cluster mode and WAIT durability, standalone without WAIT by default", () => {
-    expect(loadConfig({ REDIS_URL: "rediss://c:10000" }).redis).toMatchObject({
+    expect(loadConfig({ ...noAuth, REDIS_URL: "rediss://c:10000" }).redis).toMatchObject({
       mode: "standalone",
       wait: { replicas: 0, timeoutMs: 500 },
     });
     expect(
       loadConfig({
+        ...noAuth,
         REDIS_URL: "rediss://c:10000",
         REDIS_MODE: "cluster",
         REDIS_WAIT_REPLICAS: "1",

@@ -55,8 +55,13 @@ export function runProgram(options: RunOptions): Promise<RecordedStack> {
   const programDir = path.resolve(options.programDir ?? PROJECT_ROOT);
   const mode = options.mode ?? "preview";
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  loadProjectStack(programDir, options.stack, options.stackDocument); // fail fast on usage errors
-  checkProgramDependencies(programDir);
+  try {
+    // Fail fast on usage errors, as a rejection: callers clean up what they started beside it.
+    loadProjectStack(programDir, options.stack, options.stackDocument);
+    checkProgramDependencies(programDir);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   const documentArg = options.stackDocument ? [JSON.stringify(options.stackDocument)] : [];
   const child = fork(
     path.join(__dirname, "child.ts"),

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     role: "probe",
     credentials: { kind: "none" },
     logger: pino({ level: "silent" }),
-    timings: loadConfig({ REDIS_URL: url }).redis.timings,
+    timings: loadConfig({ REDIS_URL: url, AUTH_DISABLED: "true" }).redis.timings,
   });
   await cluster.start();
   // Touch every shard so the client holds a live socket to each primary (a node still
