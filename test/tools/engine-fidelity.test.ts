@@ -80,3 +80,11 @@ describe.concurrent("programs run as the language host runs them", () => {
     expect(recorded.outputs.done).toEqual({ value: true, secret: false });
   }, 60_000);
 });
+
+describe("large programs", () => {
+  it("10,000 resources record whole (the result is handed over before the engine process ends)", async () => {
+    const recorded = await run("many-resources");
+    expect(recorded.resources).toHaveLength(10_001);
+    expect(recorded.resources.at(-1)?.name).toBe("thing-9999");
+  }, 180_000);
+});
