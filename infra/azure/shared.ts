@@ -26,6 +26,17 @@ export const BUILT_IN_ROLES = {
   aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
   /** Read/write most objects in a namespace, no roles or role bindings. */
   aksRbacWriter: "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb",
+  // https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+  /** Read every resource (control plane), no secrets, no data. Pull-request previews. */
+  reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+  /** Read most Kubernetes objects, no secrets (Azure Kubernetes Service RBAC Reader). */
+  aksRbacReader: "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
+  /**
+   * Container Registry Data Importer and Data Reader: `registries/importImage/action`,
+   * `registries/pull/read`, `registries/read`. `az acr import` is a control-plane action AcrPush
+   * lacks (https://learn.microsoft.com/azure/container-registry/container-registry-import-images).
+   */
+  acrImporter: "577a9874-89fd-4f24-9dbd-b5034d0ad23a",
 } as const;
 
 export function roleDefinitionId(

@@ -104,7 +104,36 @@ export class GitHubPlatform extends pulumi.ComponentResource {
     teams: Record<string, ManagedTeam>,
     github: pulumi.ComponentResourceOptions,
   ): pulumi.Output<string> {
-    const { organization, environment } = args.config;
+    const { organization, environment, previewEnvironment, ephemeralEnvironments } = args.config;
+    if (previewEnvironment) {
+      this.previewDeployment(key, args, spec, repositoryName, previewEnvironment.name, github);
+    }
+    if (ephemeralEnvironments) {
+      // The PR jobs' environment: any ref, a maintainer approves every run. The reaper's: main
+      // only (schedule), no reviewers. Both get their Azure ids at bootstrap (README).
+      new DeploymentEnvironment(
+        `${key}-${ephemeralEnvironments.name}`,
+        {
+          repository: repositoryName,
+          environment: ephemeralEnvironments.name,
+          reviewersTeamId: teams[ephemeralEnvironments.reviewersTeam]?.id,
+          waitTimerMinutes: 0,
+          branches: "any",
+          variables: {},
+        },
+        github,
+      );
+      new DeploymentEnvironment(
+        `${key}-${ephemeralEnvironments.reaperName}`,
+        {
+          repository: repositoryName,
+          environment: ephemeralEnvironments.reaperName,
+          waitTimerMinutes: 0,
+          variables: {},
+        },
+        github,
+      );
+    }
     const identity = new GitHubDeployIdentity(
       `${key}-deployer`,
       {
@@ -115,7 +144,7 @@ export class GitHubPlatform extends pulumi.ComponentResource {
         repository: spec.name,
         environment: environment.name,
         roles: spec.deployRoles,
-        targets: args.azure,
+        targets: { ...args.azure, importSourceRegistryId: spec.importSourceRegistryId },
       },
       { parent: this },
     );
@@ -133,6 +162,48 @@ export class GitHubPlatform extends pulumi.ComponentResource {
       github,
     );
     return identity.clientId;
+  }
+
+  /**
+   * Pull-request previews: an environment any ref may use (so no protected-branch secret goes in
+   * it) and an identity that can only read this stack's resources, federated on that environment.
+   */
+  private previewDeployment(
+    key: string,
+    args: GitHubPlatformArgs,
+    spec: GitHubConfig["repositories"][number],
+    repositoryName: pulumi.Input<string>,
+    environmentName: string,
+    github: pulumi.ComponentResourceOptions,
+  ): void {
+    const reader = new GitHubDeployIdentity(
+      `${key}-previewer`,
+      {
+        ...args.placement,
+        subscriptionId: args.azure.subscriptionId,
+        identityName: deployIdentityName(args.namePrefix, `${args.stackEnvironment}-pr`, spec.name),
+        organization: args.config.organization,
+        repository: spec.name,
+        environment: environmentName,
+        roles: ["read"],
+        targets: args.azure,
+      },
+      { parent: this },
+    );
+    new DeploymentEnvironment(
+      `${key}-${environmentName}`,
+      {
+        repository: repositoryName,
+        environment: environmentName,
+        waitTimerMinutes: 0,
+        branches: "any",
+        variables: {
+          AZURE_CLIENT_ID: reader.clientId,
+          AZURE_SUBSCRIPTION_ID: args.azure.subscriptionId,
+        },
+      },
+      github,
+    );
   }
 
   private organization(

@@ -42,6 +42,13 @@ const githubConfig = (stack: StackName) => {
   return config;
 };
 
+/** The repository environment of that name. */
+function environmentNamed(stack: StackName, name: string): ResourceRecord {
+  const found = resourcesOfType(stack, ENVIRONMENT).filter((e) => inputsOf(e).environment === name);
+  if (found.length !== 1) throw new Error(`${stack}: ${found.length} environments named ${name}`);
+  return found[0];
+}
+
 const githubResources = (stack: StackName) =>
   recordedStack(stack).resources.filter((resource) => resource.type.startsWith("github:"));
 
@@ -211,7 +218,7 @@ describe("GitHub organisation (prod owns it)", () => {
 
   it("requires the reviewers team's approval for production, never the triggering user's", () => {
     const config = githubConfig("prod");
-    const [environment] = resourcesOfType("prod", ENVIRONMENT);
+    const environment = environmentNamed("prod", "production");
     const inputs = inputsOf(environment);
     expect(inputs.environment).toBe("production");
     expect(inputs.preventSelfReview).toBe(true);
@@ -224,6 +231,42 @@ describe("GitHub organisation (prod owns it)", () => {
     const reviewers = byName("prod", `github-org-team-${config.environment.reviewersTeam}`);
     expect(inputs.reviewers).toEqual([{ teams: [Number(reviewers.id)] }]);
     expect(referenced("prod", environment, "repository", REPOSITORY)).toHaveLength(1);
+  });
+
+  // Issue 15, item 7: ephemeral environments run a PR's code with cloud rights, so every run waits
+  // for a maintainer; the hourly reaper runs main's code and needs no approval.
+  it("gates the ephemeral environments' PR jobs on a maintainer, the reaper on main", () => {
+    const config = githubConfig("prod");
+    const ephemeral = config.ephemeralEnvironments;
+    if (!ephemeral) throw new Error("prod has no ephemeralEnvironments");
+    const prJobs = inputsOf(environmentNamed("prod", ephemeral.name));
+    const reviewers = byName("prod", `github-org-team-${ephemeral.reviewersTeam}`);
+    expect(prJobs.reviewers).toEqual([{ teams: [Number(reviewers.id)] }]);
+    expect(prJobs.preventSelfReview).toBe(true);
+    expect(prJobs.canAdminsBypass).toBe(false);
+    // No branch policy: a pull_request run's ref refs/pull/<n>/merge may use it.
+    expect(prJobs.deploymentBranchPolicy).toBeUndefined();
+    const reaper = inputsOf(environmentNamed("prod", ephemeral.reaperName));
+    expect(reaper.reviewers).toBeUndefined();
+    expect(reaper.deploymentBranchPolicy).toEqual({
+      protectedBranches: true,
+      customBranchPolicies: false,
+    });
+    const variables = resourcesOfType("prod", ENVIRONMENT_VARIABLE).map(inputsOf);
+    expect(
+      variables.filter((v) => [ephemeral.name, ephemeral.reaperName].includes(v.environment)),
+    ).toEqual([]);
+  });
+
+  it("lets the prod deploy identity import from the dev registry, never push", () => {
+    const config = githubConfig("prod");
+    const identity = byName("prod", "github-aks-devsecops-deployer-id");
+    const grants = grantsOf("prod", identity.urn);
+    expect(grants.map((grant) => grant.role)).not.toContain("acrPush");
+    expect(grants.filter((grant) => grant.role.startsWith("acr"))).toEqual([
+      { role: "acrImporter", scope: byName("prod", "registry-acr").id },
+      { role: "acrPull", scope: config.repositories[0].importSourceRegistryId },
+    ]);
   });
 
   it("puts the tenant id in a repository variable and creates no Actions secret", () => {
@@ -251,7 +294,7 @@ describe("dev adds its environment to repositories prod owns", () => {
   });
 
   it("deploys from protected branches only, without an approval gate", () => {
-    const environment = onlyInputs("dev", ENVIRONMENT);
+    const environment = inputsOf(environmentNamed("dev", "development"));
     expect(environment).toMatchObject({
       environment: "development",
       repository: githubConfig("dev").repositories[0].name,
@@ -259,6 +302,41 @@ describe("dev adds its environment to repositories prod owns", () => {
       deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false },
     });
     expect(environment.reviewers).toBeUndefined();
+  });
+});
+
+describe("pull-request previews of dev (issue 15, item 7)", () => {
+  const preview = () => {
+    const name = githubConfig("dev").previewEnvironment?.name;
+    if (!name) throw new Error("dev has no previewEnvironment");
+    return name;
+  };
+
+  it("have an environment any ref may use, with no reviewers", () => {
+    const environment = inputsOf(environmentNamed("dev", preview()));
+    expect(environment.deploymentBranchPolicy).toBeUndefined();
+    expect(environment.reviewers).toBeUndefined();
+  });
+
+  it("log in as an identity federated on that environment that can only read", () => {
+    const config = githubConfig("dev");
+    const identity = byName("dev", "github-aks-devsecops-previewer-id");
+    const [credential] = resourcesOfType("dev", FEDERATED_CREDENTIAL)
+      .filter((c) => c.propertyDependencies.resourceName?.includes(identity.urn))
+      .map(inputsOf);
+    expect(credential.subject).toBe(
+      `repo:${config.organization}/aks-devsecops:environment:${preview()}`,
+    );
+    expect(grantsOf("dev", identity.urn)).toEqual([
+      { role: "aksClusterUser", scope: byName("dev", "cluster-aks").id },
+      { role: "aksRbacReader", scope: byName("dev", "cluster-aks").id },
+      { role: "reader", scope: byName("dev", "platform").id },
+    ]);
+    const clientIdVariable = resourcesOfType("dev", ENVIRONMENT_VARIABLE).find(
+      (v) =>
+        inputsOf(v).environment === preview() && inputsOf(v).variableName === "AZURE_CLIENT_ID",
+    );
+    expect(clientIdVariable?.propertyDependencies.value).toEqual([identity.urn]);
   });
 });
 
@@ -270,9 +348,12 @@ describe.each(STACKS)("GitHub OIDC and provider (%s)", (stack) => {
     const credentials = resourcesOfType(stack, FEDERATED_CREDENTIAL)
       .map(inputsOf)
       .filter((c) => c.issuer === "https://token.actions.githubusercontent.com");
+    const environments = [environmentName(), config.previewEnvironment?.name].filter(Boolean);
     expect(credentials.map((c) => c.subject).sort()).toEqual(
       config.repositories
-        .map((r) => `repo:${config.organization}/${r.name}:environment:${environmentName()}`)
+        .flatMap((r) =>
+          environments.map((e) => `repo:${config.organization}/${r.name}:environment:${e}`),
+        )
         .sort(),
     );
     for (const credential of credentials) {
@@ -281,25 +362,29 @@ describe.each(STACKS)("GitHub OIDC and provider (%s)", (stack) => {
     }
   });
 
-  it("grants the deploy identity push, sign and namespace-scoped deploy roles only", () => {
+  it("grants the deploy identity push or import, sign and namespace-scoped deploy roles only", () => {
     const identity = byName(stack, "github-aks-devsecops-deployer-id");
     const grants = grantsOf(stack, identity.urn);
+    const registryRoles = githubConfig(stack).repositories[0].deployRoles.includes("import")
+      ? ["acrImporter", "acrPull"]
+      : ["acrPush"];
     expect(grants.map((grant) => grant.role)).toEqual([
-      "acrPush",
+      ...registryRoles,
       "aksClusterUser",
       "aksRbacWriter",
       "keyVaultCertificateUser",
       "keyVaultCryptoUser",
     ]);
     const scopeOf = (role: string) => grants.find((grant) => grant.role === role)?.scope;
-    expect(scopeOf("acrPush")).toBe(byName(stack, "registry-acr").id);
+    expect(scopeOf(registryRoles[0])).toBe(byName(stack, "registry-acr").id);
     expect(scopeOf("aksClusterUser")).toBe(byName(stack, "cluster-aks").id);
     expect(scopeOf("aksRbacWriter")).toBe(`${byName(stack, "cluster-aks").id}/namespaces/items`);
   });
 
   it("hands the environment's jobs the identity's ids as variables, never a credential", () => {
     const variables = resourcesOfType(stack, ENVIRONMENT_VARIABLE).map(inputsOf);
-    const value = (name: string) => variables.find((v) => v.variableName === name)?.value;
+    const value = (name: string) =>
+      variables.find((v) => v.variableName === name && v.environment === environmentName())?.value;
     const clientIds = recordedStack(stack).outputs.githubDeployClientIds.value as Record<
       string,
       string
@@ -309,8 +394,9 @@ describe.each(STACKS)("GitHub OIDC and provider (%s)", (stack) => {
     expect(value("SIGNING_KEY_ID")).toBe(
       `https://kv-contoso-${stack}.vault.azure.net/keys/notation-signing`,
     );
+    const environments = [environmentName(), githubConfig(stack).previewEnvironment?.name];
     for (const variable of variables) {
-      expect(variable.environment).toBe(environmentName());
+      expect(environments).toContain(variable.environment);
       expect(variable.variableName).not.toMatch(/SECRET|PASSWORD|CREDENTIAL|TOKEN|KEY$/);
     }
     const secretTypes = githubResources(stack).filter((r) => /Secret/.test(r.type));
