@@ -157,10 +157,26 @@ const teamSchema = z
     /** The Entra ID group whose members GitHub team sync keeps in this team. */
     entraGroupId: guid,
     entraGroupName: z.string().min(1),
+    /**
+     * The Entra ID group's description exactly as Entra ID holds it: GitHub reads the mapping back
+     * with the group's own name and description, so any other text replaces it on every update.
+     */
+    entraGroupDescription: z.string().default(""),
     /** The team's role on every managed repository. */
     repositoryPermission: z.enum(["pull", "triage", "push", "maintain", "admin"]).default("pull"),
   })
   .strict();
+
+const dependabotEcosystem = z.enum([
+  "npm",
+  "github-actions",
+  "docker",
+  "pip",
+  "gomod",
+  "maven",
+  "nuget",
+  "terraform",
+]);
 
 const repositorySchema = z
   .object({
@@ -183,12 +199,19 @@ const repositorySchema = z
         z.array(teamKey).min(1),
       )
       .default({}),
-    dependabotEcosystems: z
-      .array(
-        z.enum(["npm", "github-actions", "docker", "pip", "gomod", "maven", "nuget", "terraform"]),
+    dependabotEcosystems: z.array(dependabotEcosystem).min(1).default(["github-actions"]),
+    /** Where an ecosystem's manifest lives, when not at `/` (docker: the Dockerfile's folder). */
+    dependabotDirectories: z
+      .partialRecord(
+        dependabotEcosystem,
+        z.string().regex(/^\/[\w./-]*$/, "expected a path starting with /"),
       )
-      .min(1)
-      .default(["github-actions"]),
+      .default({}),
+    /**
+     * The repository exists already (the workflows run in it): the first `up` adopts it (Pulumi's
+     * `import` option, by name) instead of failing to create it, and never deletes it.
+     */
+    adoptExisting: z.boolean().default(false),
     /** What the repository's workflows may do in this stack's Azure environment over OIDC. */
     deployRoles: z.array(z.enum(["push", "import", "sign", "deploy"])).default([]),
     /**
@@ -235,6 +258,11 @@ const githubSchema = z
       )
       .default([]),
     requireShaPinnedActions: z.boolean().default(true),
+    /**
+     * The platform GitHub App's numeric App ID (not its client id): the default-branch ruleset
+     * lets it bypass, so the stack's RepositoryFile commits (CODEOWNERS, dependabot.yml) land.
+     */
+    platformAppId: z.number().int().positive().optional(),
     teams: z.record(teamKey, teamSchema).default({}),
     repositories: z.array(repositorySchema).min(1, "name at least one repository"),
     environment: githubEnvironmentSchema,
@@ -475,6 +503,7 @@ function githubRules(config: PlatformConfig, github: GitHubConfig, issue: IssueR
 function nonOwnerRules(github: GitHubConfig, issue: IssueReporter): void {
   const ownerOnly = {
     billingEmail: github.billingEmail !== undefined,
+    platformAppId: github.platformAppId !== undefined,
     teams: Object.keys(github.teams).length > 0,
     defenderForDevOps: github.defenderForDevOps,
   };
@@ -555,6 +584,13 @@ function ownerRules(github: GitHubConfig, issue: IssueReporter): void {
   const teams = Object.keys(github.teams);
   if (github.billingEmail === undefined) {
     issue(["github", "billingEmail"], undefined, "is required with ownsOrganization");
+  }
+  if (github.platformAppId === undefined) {
+    issue(
+      ["github", "platformAppId"],
+      undefined,
+      "is required with ownsOrganization (the App the ruleset lets commit managed files)",
+    );
   }
   if (teams.length === 0) {
     issue(["github", "teams"], github.teams, "name at least one team (mapped to Entra ID)");

@@ -5,6 +5,7 @@ export interface TeamSpec {
   description: string;
   entraGroupId: string;
   entraGroupName: string;
+  entraGroupDescription: string;
   repositoryPermission: string;
 }
 
@@ -98,7 +99,8 @@ export class GitHubOrganization extends pulumi.ComponentResource {
           {
             groupId: spec.entraGroupId,
             groupName: spec.entraGroupName,
-            groupDescription: spec.description,
+            // Entra ID's own text: GitHub returns it, so anything else is a change every run.
+            groupDescription: spec.entraGroupDescription,
           },
         ],
       },

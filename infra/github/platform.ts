@@ -35,8 +35,11 @@ export interface GitHubPlatformArgs {
 export function environmentVariables(
   azure: AzureTargets,
   clientId: pulumi.Input<string>,
+  importSourceRegistryId?: string,
 ): Record<string, pulumi.Input<string>> {
   const signing: Record<string, pulumi.Input<string>> = {};
+  // app.yml's promotion names the registry it imports from (az acr import --registry).
+  if (importSourceRegistryId) signing.IMPORT_SOURCE_REGISTRY_ID = importSourceRegistryId;
   if (azure.signingCertificateName) {
     signing.SIGNING_KEY_ID = pulumi.interpolate`${azure.vaultUri}keys/${azure.signingCertificateName}`;
   }
@@ -79,6 +82,9 @@ export class GitHubPlatform extends pulumi.ComponentResource {
               repository: spec,
               teams,
               tenantId: args.azure.tenantId,
+              licences: config.licences,
+              // Config validation requires it whenever the stack owns the organisation.
+              platformAppId: config.platformAppId ?? 0,
             },
             github,
           ).repositoryName
@@ -157,7 +163,7 @@ export class GitHubPlatform extends pulumi.ComponentResource {
           ? teams[environment.reviewersTeam]?.id
           : undefined,
         waitTimerMinutes: environment.waitTimerMinutes,
-        variables: environmentVariables(args.azure, identity.clientId),
+        variables: environmentVariables(args.azure, identity.clientId, spec.importSourceRegistryId),
       },
       github,
     );

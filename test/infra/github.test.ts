@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { BUILT_IN_ROLES } from "../../infra/azure/shared";
 import { parsePlatformConfig } from "../../infra/config";
-import { codeOwnersFile } from "../../infra/github/repository";
+import {
+  ADVANCED_SECURITY_VARIABLE,
+  adoptionOptions,
+  codeOwnersFile,
+  dependabotFile,
+} from "../../infra/github/repository";
 import {
   MISSING_TOKEN_MESSAGE,
   MissingGitHubTokenError,
@@ -145,7 +150,8 @@ describe("GitHub organisation (prod owns it)", () => {
         {
           groupId: config.teams[slug].entraGroupId,
           groupName: config.teams[slug].entraGroupName,
-          groupDescription: config.teams[slug].description,
+          // Entra ID's own description, which GitHub reads back (not the team's).
+          groupDescription: config.teams[slug].entraGroupDescription,
         },
       ]);
     }
@@ -158,7 +164,8 @@ describe("GitHub organisation (prod owns it)", () => {
     );
     for (const repository of repositories) {
       expect(["private", "internal"]).toContain(repository.visibility);
-      expect(repository.vulnerabilityAlerts).toBe(true);
+      // Deprecated in @pulumi/github 6.15: RepositoryVulnerabilityAlerts instead.
+      expect(repository.vulnerabilityAlerts).toBeUndefined();
       expect(repository.allowMergeCommit).toBe(false);
       expect(repository.securityAndAnalysis).toEqual({
         advancedSecurity: { status: "enabled" },
@@ -269,12 +276,51 @@ describe("GitHub organisation (prod owns it)", () => {
     ]);
   });
 
-  it("puts the tenant id in a repository variable and creates no Actions secret", () => {
-    const [variable] = resourcesOfType("prod", T("actionsVariable", "ActionsVariable"));
-    expect(inputsOf(variable)).toMatchObject({
-      variableName: "AZURE_TENANT_ID",
-      value: MOCK_TENANT_ID,
-    });
+  it("puts the tenant id and the licence in repository variables and creates no Actions secret", () => {
+    const variables = resourcesOfType("prod", T("actionsVariable", "ActionsVariable")).map(
+      inputsOf,
+    );
+    expect(variables.map(({ variableName, value }) => ({ variableName, value }))).toEqual(
+      expect.arrayContaining([
+        { variableName: "AZURE_TENANT_ID", value: MOCK_TENANT_ID },
+        {
+          variableName: ADVANCED_SECURITY_VARIABLE,
+          value: String(githubConfig("prod").licences.advancedSecurity),
+        },
+      ]),
+    );
+    expect(variables).toHaveLength(2);
+  });
+
+  // Issue 15, item 12: Repository.vulnerabilityAlerts is deprecated in 6.15.
+  it("turns Dependabot alerts on with RepositoryVulnerabilityAlerts", () => {
+    const [alerts] = resourcesOfType(
+      "prod",
+      T("repositoryVulnerabilityAlerts", "RepositoryVulnerabilityAlerts"),
+    );
+    expect(inputsOf(alerts).enabled).toBe(true);
+    expect(referenced("prod", alerts, "repository", REPOSITORY)).toHaveLength(1);
+  });
+
+  // Issue 15, item 5: the workflows run in the repository, so it exists before the first up.
+  it("adopts the existing repository by name and never deletes it", () => {
+    const [repository] = resourcesOfType("prod", REPOSITORY);
+    const spec = githubConfig("prod").repositories[0];
+    expect(spec.adoptExisting).toBe(true);
+    expect(adoptionOptions(spec, {})).toEqual({ import: spec.name, retainOnDelete: true });
+    expect(adoptionOptions({ ...spec, adoptExisting: false }, {})).toEqual({});
+    expect(inputsOf(repository).autoInit).toBeUndefined();
+  });
+
+  it("lets the platform App bypass the ruleset so managed files can change", () => {
+    const ruleset = onlyInputs("prod", RULESET);
+    expect(ruleset.bypassActors).toEqual([
+      {
+        actorType: "Integration",
+        actorId: githubConfig("prod").platformAppId,
+        bypassMode: "always",
+      },
+    ]);
   });
 
   it("onboards the organisation to Defender for DevOps", () => {
@@ -448,6 +494,21 @@ describe("GitHub token", () => {
     expect(deploy).toThrow(MISSING_TOKEN_MESSAGE);
     expect(MISSING_TOKEN_MESSAGE).toMatch(/GITHUB_TOKEN/);
     expect(MISSING_TOKEN_MESSAGE).toMatch(/--secret github:token/);
+  });
+});
+
+describe("dependabot.yml text", () => {
+  // Issue 15, item 12: the Dockerfile is app/Dockerfile; Dependabot's docker ecosystem at / finds none.
+  it("points each ecosystem at its folder, / unless configured", () => {
+    const config = githubConfig("prod").repositories[0];
+    const updates = parseYaml(
+      dependabotFile(config.dependabotEcosystems, config.dependabotDirectories),
+    ).updates as { "package-ecosystem": string; directory: string }[];
+    expect(updates.map((u) => [u["package-ecosystem"], u.directory])).toEqual([
+      ["npm", "/"],
+      ["github-actions", "/"],
+      ["docker", "/app"],
+    ]);
   });
 });
 
