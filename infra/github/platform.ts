@@ -5,7 +5,7 @@ import { DeploymentEnvironment } from "./environment";
 import { deployIdentityName } from "./names";
 import { DeployTargets, GitHubDeployIdentity } from "./oidc";
 import { GitHubOrganization, ManagedTeam } from "./organization";
-import { githubProvider } from "./provider";
+import { githubProvider, githubToken } from "./provider";
 import { GitHubRepository } from "./repository";
 
 /** What this stack's deployments target, as workflows need it. */
@@ -68,9 +68,15 @@ export class GitHubPlatform extends pulumi.ComponentResource {
   constructor(name: string, args: GitHubPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:github:Platform", name, {}, opts);
     const { config } = args;
-    const provider = githubProvider(`${name}-provider`, config.organization, { parent: this });
+    const token = githubToken();
+    const provider = githubProvider(
+      `${name}-provider`,
+      config.organization,
+      { parent: this },
+      token,
+    );
     const github = { parent: this, providers: [provider] };
-    const teams = config.ownsOrganization ? this.organization(name, args, github).teams : {};
+    const teams = config.ownsOrganization ? this.organization(name, args, token, github).teams : {};
     this.deployClientIds = {};
     for (const spec of config.repositories) {
       const key = `${name}-${spec.name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
@@ -215,6 +221,7 @@ export class GitHubPlatform extends pulumi.ComponentResource {
   private organization(
     name: string,
     args: GitHubPlatformArgs,
+    token: pulumi.Output<string> | undefined,
     opts: pulumi.ComponentResourceOptions,
   ): { teams: Record<string, ManagedTeam> } {
     const { config } = args;
@@ -227,6 +234,7 @@ export class GitHubPlatform extends pulumi.ComponentResource {
         allowedActions: config.allowedActions,
         requireShaPinnedActions: config.requireShaPinnedActions,
         teams: config.teams,
+        token,
       },
       opts,
     );

@@ -4,6 +4,15 @@ import { parse as parseYaml } from "yaml";
 import { BUILT_IN_ROLES } from "../../infra/azure/shared";
 import { parsePlatformConfig } from "../../infra/config";
 import {
+  CODE_SECURITY_CONFIGURATION_KIND,
+  ORGANIZATION_RESTRICTIONS_KIND,
+  SECURE_FEATURES,
+} from "../../infra/github/code-security";
+import {
+  organizationSettingsOptions,
+  REMOVED_NEW_REPOSITORY_FIELDS,
+} from "../../infra/github/organization";
+import {
   ADVANCED_SECURITY_VARIABLE,
   adoptionOptions,
   codeOwnersFile,
@@ -54,6 +63,12 @@ function environmentNamed(stack: StackName, name: string): ResourceRecord {
   return found[0];
 }
 
+/** Inputs of the dynamic resources (REST API) of one kind. */
+const dynamicOfKind = (stack: StackName, kind: string) =>
+  resourcesOfType(stack, "pulumi-nodejs:dynamic:Resource")
+    .map(inputsOf)
+    .filter((inputs) => inputs.kind === kind);
+
 const githubResources = (stack: StackName) =>
   recordedStack(stack).resources.filter((resource) => resource.type.startsWith("github:"));
 
@@ -100,16 +115,39 @@ describe("GitHub organisation (prod owns it)", () => {
     expect(settings.defaultRepositoryPermission).toBe("read");
     expect(settings.membersCanCreatePublicRepositories).toBe(false);
     expect(settings.billingEmail).toBe(githubConfig("prod").billingEmail);
-    for (const feature of [
-      "advancedSecurity",
-      "secretScanning",
-      "secretScanningPushProtection",
-      "dependencyGraph",
-      "dependabotAlerts",
-      "dependabotSecurityUpdates",
-    ]) {
-      expect(settings[`${feature}EnabledForNewRepositories`], feature).toBe(true);
+    // Removed from GitHub's API on 2026-04-21: never sent, their read-back false ignored.
+    for (const field of REMOVED_NEW_REPOSITORY_FIELDS) {
+      expect(settings[field], field).toBeUndefined();
     }
+  });
+
+  // Issue 15, item 10: the replacement is a code security configuration, default for new repos.
+  it("makes an enforced code security configuration the default for new repositories", () => {
+    const [configuration] = dynamicOfKind("prod", CODE_SECURITY_CONFIGURATION_KIND);
+    expect(configuration).toMatchObject({
+      organization: githubConfig("prod").organization,
+      features: SECURE_FEATURES,
+      defaultForNewRepos: "all",
+    });
+    expect(Object.values(SECURE_FEATURES).every((v) => v === "enabled" || v === "enforced")).toBe(
+      true,
+    );
+  });
+
+  // Issue 15, item 11: the provider's create skips false values (d.GetOk).
+  it("sends the organisation's false restrictions itself, from the first up", () => {
+    const [restrictions] = dynamicOfKind("prod", ORGANIZATION_RESTRICTIONS_KIND);
+    expect(restrictions.settings).toEqual({
+      members_can_create_public_repositories: false,
+      members_can_create_public_pages: false,
+      members_can_fork_private_repositories: false,
+    });
+  });
+
+  it("never lets a stack deletion reset the organisation (billing e-mail included)", () => {
+    const [settings] = resourcesOfType("prod", ORGANIZATION_SETTINGS);
+    expect(settings).toBeDefined();
+    expect(organizationSettingsOptions({})).toMatchObject({ retainOnDelete: true });
   });
 
   it("gives workflows a read-only token that cannot approve, and only allowed, pinned actions", () => {
