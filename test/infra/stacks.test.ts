@@ -49,12 +49,15 @@ describe("dev and prod stacks", () => {
       "github:index/repositoryDependabotSecurityUpdates:RepositoryDependabotSecurityUpdates",
       "github:index/repositoryFile:RepositoryFile",
       "github:index/repositoryRuleset:RepositoryRuleset",
+      "github:index/repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts",
       "github:index/team:Team",
       "github:index/teamRepository:TeamRepository",
       "github:index/teamSyncGroupMapping:TeamSyncGroupMapping",
       "platform:azure:DevOpsConnector",
       "platform:github:Organization",
       "platform:github:Repository",
+      // The default code security configuration and the organisation restrictions (REST API).
+      "pulumi-nodejs:dynamic:Resource",
     ]);
     // With access keys (dev), the key goes to Key Vault and reaches the pod through the CSI driver.
     expect(onlyDev).toEqual([
