@@ -227,7 +227,7 @@ export class GitHubRepository extends pulumi.ComponentResource {
 }
 
 /** Pull request with approvals from code owners, checks, linear history; no force push or delete. */
-function defaultBranchRules(
+export function defaultBranchRules(
   spec: RepositorySpec,
   advancedSecurity: boolean,
 ): github.types.input.RepositoryRulesetRules {

@@ -16,6 +16,7 @@ import {
   ADVANCED_SECURITY_VARIABLE,
   adoptionOptions,
   codeOwnersFile,
+  defaultBranchRules,
   dependabotFile,
 } from "../../infra/github/repository";
 import {
@@ -532,6 +533,17 @@ describe("GitHub token", () => {
     expect(deploy).toThrow(MISSING_TOKEN_MESSAGE);
     expect(MISSING_TOKEN_MESSAGE).toMatch(/GITHUB_TOKEN/);
     expect(MISSING_TOKEN_MESSAGE).toMatch(/--secret github:token/);
+  });
+});
+
+describe("default-branch rules and the Advanced Security licence (issue 15, item 6)", () => {
+  it("require CodeQL results only where code scanning is licensed", () => {
+    const spec = githubConfig("prod").repositories[0];
+    expect(defaultBranchRules(spec, true).requiredCodeScanning).toBeDefined();
+    expect(defaultBranchRules(spec, false).requiredCodeScanning).toBeUndefined();
+    expect(defaultBranchRules(spec, false).pullRequest).toEqual(
+      defaultBranchRules(spec, true).pullRequest,
+    );
   });
 });
 
