@@ -268,10 +268,26 @@ const teamSchema = z
     /** The Entra ID group whose members GitHub team sync keeps in this team. */
     entraGroupId: guid,
     entraGroupName: z.string().min(1),
+    /**
+     * The Entra ID group's description exactly as Entra ID holds it: GitHub reads the mapping back
+     * with the group's own name and description, so any other text replaces it on every update.
+     */
+    entraGroupDescription: z.string().default(""),
     /** The team's role on every managed repository. */
     repositoryPermission: z.enum(["pull", "triage", "push", "maintain", "admin"]).default("pull"),
   })
   .strict();
+
+const dependabotEcosystem = z.enum([
+  "npm",
+  "github-actions",
+  "docker",
+  "pip",
+  "gomod",
+  "maven",
+  "nuget",
+  "terraform",
+]);
 
 const repositorySchema = z
   .object({
@@ -294,21 +310,43 @@ const repositorySchema = z
         z.array(teamKey).min(1),
       )
       .default({}),
-    dependabotEcosystems: z
-      .array(
-        z.enum(["npm", "github-actions", "docker", "pip", "gomod", "maven", "nuget", "terraform"]),
+    dependabotEcosystems: z.array(dependabotEcosystem).min(1).default(["github-actions"]),
+    /** Where an ecosystem's manifest lives, when not at `/` (docker: the Dockerfile's folder). */
+    dependabotDirectories: z
+      .partialRecord(
+        dependabotEcosystem,
+        z.string().regex(/^\/[\w./-]*$/, "expected a path starting with /"),
       )
-      .min(1)
-      .default(["github-actions"]),
+      .default({}),
+    /**
+     * The repository exists already (the workflows run in it): the first `up` adopts it (Pulumi's
+     * `import` option, by name) instead of failing to create it, and never deletes it.
+     */
+    adoptExisting: z.boolean().default(false),
     /** What the repository's workflows may do in this stack's Azure environment over OIDC. */
-    deployRoles: z.array(z.enum(["push", "sign", "deploy"])).default([]),
+    deployRoles: z.array(z.enum(["push", "import", "sign", "deploy"])).default([]),
+    /**
+     * Resource id of the registry `import` promotes images from (the dev registry): the deploy
+     * identity gets AcrPull there, since `az acr import` reads the source as the caller.
+     */
+    importSourceRegistryId: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[A-Za-z0-9]+$/,
+        "expected a registry resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>",
+      )
+      .optional(),
   })
   .strict();
+
+const environmentName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,30}$/, "expected a lower-case environment name");
 
 const githubEnvironmentSchema = z
   .object({
     /** The GitHub environment whose jobs deploy to this stack (`development`, `production`). */
-    name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "expected a lower-case environment name"),
+    name: environmentName,
     /** Team whose members must approve deployments (one of `teams`). */
     reviewersTeam: teamKey.optional(),
     waitTimerMinutes: z.number().int().min(0).max(43200).default(0),
@@ -331,9 +369,40 @@ const githubSchema = z
       )
       .default([]),
     requireShaPinnedActions: z.boolean().default(true),
+    /**
+     * The platform GitHub App's numeric App ID (not its client id): the default-branch ruleset
+     * lets it bypass, so the stack's RepositoryFile commits (CODEOWNERS, dependabot.yml) land.
+     */
+    platformAppId: z.number().int().positive().optional(),
     teams: z.record(teamKey, teamSchema).default({}),
     repositories: z.array(repositorySchema).min(1, "name at least one repository"),
     environment: githubEnvironmentSchema,
+    /**
+     * The environment of pull-request previews of this stack (`pulumi preview` on a PR). Any ref
+     * may use it (a PR's ref is refs/pull/<n>/merge), so it holds only a read-only identity: Reader
+     * on the stack's resource group, AKS cluster user and RBAC Reader. No GitHub App key.
+     */
+    previewEnvironment: z.object({ name: environmentName }).strict().optional(),
+    /**
+     * Ephemeral environments (ephemeral.yml) run a pull request's code with cloud rights: `name`
+     * is the environment of the PR jobs (any ref, a maintainer of `reviewersTeam` approves each
+     * run), `reaperName` the one of the scheduled reaper (protected branches, no reviewers). Their
+     * Azure identity is made at bootstrap (README) with rights on the ephemeral subscription only.
+     * Owner stack only: reviewers are teams it manages.
+     */
+    ephemeralEnvironments: z
+      .object({ name: environmentName, reaperName: environmentName, reviewersTeam: teamKey })
+      .strict()
+      .optional(),
+    /**
+     * What the organisation is licensed for. On private and internal repositories, code scanning,
+     * dependency review and required code-scanning results need GitHub Advanced Security (Code
+     * Security); required reviewers and wait timers on environments need GitHub Enterprise.
+     */
+    licences: z
+      .object({ advancedSecurity: z.boolean(), enterprise: z.boolean() })
+      .strict()
+      .default({ advancedSecurity: false, enterprise: false }),
     /** Defender for DevOps: the GitHub connector in Defender for Cloud (control GH-10). */
     defenderForDevOps: z.boolean().default(false),
   })
@@ -649,6 +718,13 @@ function githubRules(config: PlatformConfig, github: GitHubConfig, issue: IssueR
     for (const problem of nameProblems("appIdentity", identity)) {
       issue(at("name"), repository.name, problem);
     }
+    if (repository.importSourceRegistryId && !repository.deployRoles.includes("import")) {
+      issue(
+        at("importSourceRegistryId"),
+        repository.importSourceRegistryId,
+        "is only read with the deploy role import; add import to deployRoles or remove it",
+      );
+    }
     if (repository.deployRoles.includes("sign") && !config.imageIntegrity) {
       issue(
         at("deployRoles"),
@@ -663,6 +739,7 @@ function githubRules(config: PlatformConfig, github: GitHubConfig, issue: IssueR
 function nonOwnerRules(github: GitHubConfig, issue: IssueReporter): void {
   const ownerOnly = {
     billingEmail: github.billingEmail !== undefined,
+    platformAppId: github.platformAppId !== undefined,
     teams: Object.keys(github.teams).length > 0,
     defenderForDevOps: github.defenderForDevOps,
   };
@@ -680,7 +757,49 @@ function nonOwnerRules(github: GitHubConfig, issue: IssueReporter): void {
 /** Reviewers are teams the stack manages; production is never deployed without them. */
 function environmentRules(github: GitHubConfig, issue: IssueReporter): void {
   const teams = Object.keys(github.teams);
-  const { reviewersTeam, name } = github.environment;
+  const { reviewersTeam, name, waitTimerMinutes } = github.environment;
+  // https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
+  // ("required reviewers or wait timers ... in private or internal repositories ... GitHub Enterprise").
+  const enterprise = "needs licences.enterprise: GitHub Enterprise (private repositories)";
+  if (!github.licences.enterprise) {
+    if (reviewersTeam !== undefined) {
+      issue(["github", "environment", "reviewersTeam"], reviewersTeam, `reviewers ${enterprise}`);
+    }
+    if (waitTimerMinutes > 0) {
+      issue(
+        ["github", "environment", "waitTimerMinutes"],
+        waitTimerMinutes,
+        `a wait timer ${enterprise}`,
+      );
+    }
+  }
+  const names = [
+    name,
+    github.previewEnvironment?.name,
+    github.ephemeralEnvironments?.name,
+    github.ephemeralEnvironments?.reaperName,
+  ].filter((value): value is string => value !== undefined);
+  if (new Set(names).size !== names.length) {
+    issue(
+      ["github"],
+      names,
+      "environment, previewEnvironment and ephemeralEnvironments need distinct names",
+    );
+  }
+  const ephemeral = github.ephemeralEnvironments;
+  if (ephemeral) {
+    const at = ["github", "ephemeralEnvironments", "reviewersTeam"];
+    if (!github.ownsOrganization) {
+      issue(
+        at,
+        ephemeral.reviewersTeam,
+        "needs ownsOrganization: reviewers are teams this stack manages",
+      );
+    } else if (!teams.includes(ephemeral.reviewersTeam)) {
+      issue(at, ephemeral.reviewersTeam, `is not one of teams (${teams.join(", ") || "none"})`);
+    }
+    if (!github.licences.enterprise) issue(at, ephemeral.reviewersTeam, `reviewers ${enterprise}`);
+  }
   const at = ["github", "environment", "reviewersTeam"];
   if (reviewersTeam !== undefined && !github.ownsOrganization) {
     issue(at, reviewersTeam, "needs ownsOrganization: reviewers are teams this stack manages");
@@ -701,6 +820,13 @@ function ownerRules(github: GitHubConfig, issue: IssueReporter): void {
   const teams = Object.keys(github.teams);
   if (github.billingEmail === undefined) {
     issue(["github", "billingEmail"], undefined, "is required with ownsOrganization");
+  }
+  if (github.platformAppId === undefined) {
+    issue(
+      ["github", "platformAppId"],
+      undefined,
+      "is required with ownsOrganization (the App the ruleset lets commit managed files)",
+    );
   }
   if (teams.length === 0) {
     issue(["github", "teams"], github.teams, "name at least one team (mapped to Entra ID)");

@@ -252,6 +252,7 @@ const githubPlatform = config.github
         subscriptionId: client.subscriptionId,
         tenantId: client.tenantId,
         resourceGroupName: group.name,
+        resourceGroupId: group.id,
         registryId: registry.registryId,
         registryName: registry.registryName,
         registryLoginServer: registry.loginServer,

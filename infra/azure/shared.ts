@@ -29,6 +29,17 @@ export const BUILT_IN_ROLES = {
   /** Application routing keeps its records in the app's zone (public / private). */
   dnsZoneContributor: "befefa01-2a29-4197-83a8-272ff33ce314",
   privateDnsZoneContributor: "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
+  // https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+  /** Read every resource (control plane), no secrets, no data. Pull-request previews. */
+  reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+  /** Read most Kubernetes objects, no secrets (Azure Kubernetes Service RBAC Reader). */
+  aksRbacReader: "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
+  /**
+   * Container Registry Data Importer and Data Reader: `registries/importImage/action`,
+   * `registries/pull/read`, `registries/read`. `az acr import` is a control-plane action AcrPush
+   * lacks (https://learn.microsoft.com/azure/container-registry/container-registry-import-images).
+   */
+  acrImporter: "577a9874-89fd-4f24-9dbd-b5034d0ad23a",
 } as const;
 
 export function roleDefinitionId(

@@ -7,6 +7,12 @@ export interface DeploymentEnvironmentArgs {
   /** Team whose approval a deployment waits for; none for environments without a gate. */
   reviewersTeamId?: pulumi.Input<string>;
   waitTimerMinutes: number;
+  /**
+   * Which refs may deploy: `protected` (the default branch and other protected branches) or `any`.
+   * A pull_request job's ref is `refs/pull/<n>/merge`, which a protected-branches policy rejects,
+   * so environments for pull-request jobs take `any` and hold nothing a branch must not reach.
+   */
+  branches?: "protected" | "any";
   /** Actions variables of the environment: ids and names, never a credential. */
   variables: Record<string, pulumi.Input<string>>;
 }
@@ -36,7 +42,11 @@ export class DeploymentEnvironment extends pulumi.ComponentResource {
         preventSelfReview: true,
         canAdminsBypass: false,
         waitTimer: args.waitTimerMinutes,
-        deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false },
+        // No policy: every ref may deploy (https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments#deployment-branches-and-tags).
+        deploymentBranchPolicy:
+          (args.branches ?? "protected") === "protected"
+            ? { protectedBranches: true, customBranchPolicies: false }
+            : undefined,
       },
       { parent: this },
     );

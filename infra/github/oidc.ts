@@ -4,11 +4,18 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { BUILT_IN_ROLES, Placement, placementOf, roleDefinitionId } from "../azure/shared";
 import { AZURE_TOKEN_AUDIENCE, environmentSubject, GITHUB_OIDC_ISSUER } from "./names";
 
-/** What a workflow may do in Azure: push images, sign them, deploy them to the app namespace. */
-export type DeployRole = "push" | "sign" | "deploy";
+/**
+ * What a workflow may do in Azure: push images, import them from another registry (promotion),
+ * sign them, deploy them to the app namespace, or only read (pull-request previews).
+ */
+export type DeployRole = "push" | "import" | "sign" | "deploy" | "read";
 
 export interface DeployTargets {
+  /** The stack's resource group: what a read-only preview identity may read. */
+  resourceGroupId: pulumi.Input<string>;
   registryId: pulumi.Input<string>;
+  /** The registry `import` copies from (AcrPull there); none: import only within the registry. */
+  importSourceRegistryId?: pulumi.Input<string>;
   vaultId: pulumi.Input<string>;
   clusterId: pulumi.Input<string>;
   /** The namespace deployments may write to (AKS RBAC Writer is scoped to it). */
@@ -33,6 +40,21 @@ export function grantsFor(role: DeployRole, targets: DeployTargets): Grant[] {
   switch (role) {
     case "push":
       return [{ role: "acrPush", scope: targets.registryId }];
+    // Import runs against the target registry (importImage/action) and reads the source with the
+    // caller's identity, so the source needs pull rights too.
+    case "import":
+      return [
+        { role: "acrImporter", scope: targets.registryId },
+        ...(targets.importSourceRegistryId
+          ? [{ role: "acrPull" as const, scope: targets.importSourceRegistryId }]
+          : []),
+      ];
+    case "read":
+      return [
+        { role: "reader", scope: targets.resourceGroupId },
+        { role: "aksClusterUser", scope: targets.clusterId },
+        { role: "aksRbacReader", scope: targets.clusterId },
+      ];
     case "sign":
       return [
         { role: "keyVaultCryptoUser", scope: targets.vaultId },
@@ -83,7 +105,7 @@ export class GitHubDeployIdentity extends pulumi.ComponentResource {
     for (const role of args.roles) {
       for (const grant of grantsFor(role, args.targets)) {
         new authorization.RoleAssignment(
-          `${name}-${grant.role}`,
+          grant.role === "acrPull" ? `${name}-acrPull-import-source` : `${name}-${grant.role}`,
           {
             principalId: identity.principalId,
             principalType: authorization.PrincipalType.ServicePrincipal,

@@ -1,10 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
+import {
+  CodeSecurityConfiguration,
+  OrganizationRestrictionsResource,
+  SECURE_FEATURES,
+} from "./code-security";
 
 export interface TeamSpec {
   description: string;
   entraGroupId: string;
   entraGroupName: string;
+  entraGroupDescription: string;
   repositoryPermission: string;
 }
 
@@ -16,6 +22,32 @@ export interface OrganizationArgs {
   requireShaPinnedActions: boolean;
   /** Team slug -> its Entra ID group. */
   teams: Record<string, TeamSpec>;
+  /** The GitHub provider's token, for the settings the provider cannot make (REST API). */
+  token: pulumi.Input<string> | undefined;
+}
+
+/**
+ * Fields GitHub removed from the organisation API on 2026-04-21; the provider still sends them and
+ * reads them back false. Never set, and their drift ignored: the default code security
+ * configuration replaces them.
+ */
+export const REMOVED_NEW_REPOSITORY_FIELDS = [
+  "advancedSecurityEnabledForNewRepositories",
+  "secretScanningEnabledForNewRepositories",
+  "secretScanningPushProtectionEnabledForNewRepositories",
+  "dependencyGraphEnabledForNewRepositories",
+  "dependabotAlertsEnabledForNewRepositories",
+  "dependabotSecurityUpdatesEnabledForNewRepositories",
+];
+
+/**
+ * Deleting OrganizationSettings resets the organisation, billing e-mail included (upstream's
+ * delete sends defaults): the stack lets go of it instead. The removed fields' drift is ignored.
+ */
+export function organizationSettingsOptions(
+  opts: pulumi.CustomResourceOptions,
+): pulumi.CustomResourceOptions {
+  return { ...opts, retainOnDelete: true, ignoreChanges: REMOVED_NEW_REPOSITORY_FIELDS };
 }
 
 /** What repositories and environments need to know about a team. */
@@ -26,8 +58,8 @@ export interface ManagedTeam {
 }
 
 /**
- * Organisation-wide security: default read permission, no public repositories, Advanced Security
- * and Dependabot on for new repositories, restricted Actions with a read-only default token, and
+ * Organisation-wide security: default read permission, no public repositories, a default code
+ * security configuration that turns Advanced Security and Dependabot on for new repositories, restricted Actions with a read-only default token, and
  * teams whose membership comes from Entra ID groups (team sync). SSO and MFA are enterprise
  * settings outside this provider (see README).
  */
@@ -45,12 +77,25 @@ export class GitHubOrganization extends pulumi.ComponentResource {
         membersCanCreatePublicRepositories: false,
         membersCanCreatePublicPages: false,
         membersCanForkPrivateRepositories: false,
-        advancedSecurityEnabledForNewRepositories: true,
-        secretScanningEnabledForNewRepositories: true,
-        secretScanningPushProtectionEnabledForNewRepositories: true,
-        dependencyGraphEnabledForNewRepositories: true,
-        dependabotAlertsEnabledForNewRepositories: true,
-        dependabotSecurityUpdatesEnabledForNewRepositories: true,
+      },
+      organizationSettingsOptions(child),
+    );
+    // The provider's create skips the false values above; these are sent from the first up.
+    new OrganizationRestrictionsResource(
+      `${name}-restrictions`,
+      { organization: args.organization, token: args.token },
+      child,
+    );
+    // What every new repository gets, now that the *_for_new_repositories fields are gone.
+    new CodeSecurityConfiguration(
+      `${name}-code-security`,
+      {
+        organization: args.organization,
+        name: "platform-default",
+        description: "Managed by the platform stack: every security feature on, enforced",
+        features: SECURE_FEATURES,
+        defaultForNewRepos: "all",
+        token: args.token,
       },
       child,
     );
@@ -98,7 +143,8 @@ export class GitHubOrganization extends pulumi.ComponentResource {
           {
             groupId: spec.entraGroupId,
             groupName: spec.entraGroupName,
-            groupDescription: spec.description,
+            // Entra ID's own text: GitHub returns it, so anything else is a change every run.
+            groupDescription: spec.entraGroupDescription,
           },
         ],
       },

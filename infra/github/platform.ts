@@ -5,7 +5,7 @@ import { DeploymentEnvironment } from "./environment";
 import { deployIdentityName } from "./names";
 import { DeployTargets, GitHubDeployIdentity } from "./oidc";
 import { GitHubOrganization, ManagedTeam } from "./organization";
-import { githubProvider } from "./provider";
+import { githubProvider, githubToken } from "./provider";
 import { GitHubRepository } from "./repository";
 
 /** What this stack's deployments target, as workflows need it. */
@@ -35,8 +35,11 @@ export interface GitHubPlatformArgs {
 export function environmentVariables(
   azure: AzureTargets,
   clientId: pulumi.Input<string>,
+  importSourceRegistryId?: string,
 ): Record<string, pulumi.Input<string>> {
   const signing: Record<string, pulumi.Input<string>> = {};
+  // app.yml's promotion names the registry it imports from (az acr import --registry).
+  if (importSourceRegistryId) signing.IMPORT_SOURCE_REGISTRY_ID = importSourceRegistryId;
   if (azure.signingCertificateName) {
     signing.SIGNING_KEY_ID = pulumi.interpolate`${azure.vaultUri}keys/${azure.signingCertificateName}`;
   }
@@ -65,9 +68,15 @@ export class GitHubPlatform extends pulumi.ComponentResource {
   constructor(name: string, args: GitHubPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:github:Platform", name, {}, opts);
     const { config } = args;
-    const provider = githubProvider(`${name}-provider`, config.organization, { parent: this });
+    const token = githubToken();
+    const provider = githubProvider(
+      `${name}-provider`,
+      config.organization,
+      { parent: this },
+      token,
+    );
     const github = { parent: this, providers: [provider] };
-    const teams = config.ownsOrganization ? this.organization(name, args, github).teams : {};
+    const teams = config.ownsOrganization ? this.organization(name, args, token, github).teams : {};
     this.deployClientIds = {};
     for (const spec of config.repositories) {
       const key = `${name}-${spec.name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
@@ -79,6 +88,9 @@ export class GitHubPlatform extends pulumi.ComponentResource {
               repository: spec,
               teams,
               tenantId: args.azure.tenantId,
+              licences: config.licences,
+              // Config validation requires it whenever the stack owns the organisation.
+              platformAppId: config.platformAppId ?? 0,
             },
             github,
           ).repositoryName
@@ -104,7 +116,36 @@ export class GitHubPlatform extends pulumi.ComponentResource {
     teams: Record<string, ManagedTeam>,
     github: pulumi.ComponentResourceOptions,
   ): pulumi.Output<string> {
-    const { organization, environment } = args.config;
+    const { organization, environment, previewEnvironment, ephemeralEnvironments } = args.config;
+    if (previewEnvironment) {
+      this.previewDeployment(key, args, spec, repositoryName, previewEnvironment.name, github);
+    }
+    if (ephemeralEnvironments) {
+      // The PR jobs' environment: any ref, a maintainer approves every run. The reaper's: main
+      // only (schedule), no reviewers. Both get their Azure ids at bootstrap (README).
+      new DeploymentEnvironment(
+        `${key}-${ephemeralEnvironments.name}`,
+        {
+          repository: repositoryName,
+          environment: ephemeralEnvironments.name,
+          reviewersTeamId: teams[ephemeralEnvironments.reviewersTeam]?.id,
+          waitTimerMinutes: 0,
+          branches: "any",
+          variables: {},
+        },
+        github,
+      );
+      new DeploymentEnvironment(
+        `${key}-${ephemeralEnvironments.reaperName}`,
+        {
+          repository: repositoryName,
+          environment: ephemeralEnvironments.reaperName,
+          waitTimerMinutes: 0,
+          variables: {},
+        },
+        github,
+      );
+    }
     const identity = new GitHubDeployIdentity(
       `${key}-deployer`,
       {
@@ -115,7 +156,7 @@ export class GitHubPlatform extends pulumi.ComponentResource {
         repository: spec.name,
         environment: environment.name,
         roles: spec.deployRoles,
-        targets: args.azure,
+        targets: { ...args.azure, importSourceRegistryId: spec.importSourceRegistryId },
       },
       { parent: this },
     );
@@ -128,16 +169,59 @@ export class GitHubPlatform extends pulumi.ComponentResource {
           ? teams[environment.reviewersTeam]?.id
           : undefined,
         waitTimerMinutes: environment.waitTimerMinutes,
-        variables: environmentVariables(args.azure, identity.clientId),
+        variables: environmentVariables(args.azure, identity.clientId, spec.importSourceRegistryId),
       },
       github,
     );
     return identity.clientId;
   }
 
+  /**
+   * Pull-request previews: an environment any ref may use (so no protected-branch secret goes in
+   * it) and an identity that can only read this stack's resources, federated on that environment.
+   */
+  private previewDeployment(
+    key: string,
+    args: GitHubPlatformArgs,
+    spec: GitHubConfig["repositories"][number],
+    repositoryName: pulumi.Input<string>,
+    environmentName: string,
+    github: pulumi.ComponentResourceOptions,
+  ): void {
+    const reader = new GitHubDeployIdentity(
+      `${key}-previewer`,
+      {
+        ...args.placement,
+        subscriptionId: args.azure.subscriptionId,
+        identityName: deployIdentityName(args.namePrefix, `${args.stackEnvironment}-pr`, spec.name),
+        organization: args.config.organization,
+        repository: spec.name,
+        environment: environmentName,
+        roles: ["read"],
+        targets: args.azure,
+      },
+      { parent: this },
+    );
+    new DeploymentEnvironment(
+      `${key}-${environmentName}`,
+      {
+        repository: repositoryName,
+        environment: environmentName,
+        waitTimerMinutes: 0,
+        branches: "any",
+        variables: {
+          AZURE_CLIENT_ID: reader.clientId,
+          AZURE_SUBSCRIPTION_ID: args.azure.subscriptionId,
+        },
+      },
+      github,
+    );
+  }
+
   private organization(
     name: string,
     args: GitHubPlatformArgs,
+    token: pulumi.Output<string> | undefined,
     opts: pulumi.ComponentResourceOptions,
   ): { teams: Record<string, ManagedTeam> } {
     const { config } = args;
@@ -150,6 +234,7 @@ export class GitHubPlatform extends pulumi.ComponentResource {
         allowedActions: config.allowedActions,
         requireShaPinnedActions: config.requireShaPinnedActions,
         teams: config.teams,
+        token,
       },
       opts,
     );

@@ -33,17 +33,22 @@ export function resolveGitHubToken(sources: TokenSources): pulumi.Output<string>
   return undefined;
 }
 
+/** The token of this run (secret config, else GITHUB_TOKEN); undefined only in a preview. */
+export function githubToken(): pulumi.Output<string> | undefined {
+  return resolveGitHubToken({
+    config: new pulumi.Config("github").getSecret("token"),
+    environment: process.env.GITHUB_TOKEN,
+    dryRun: pulumi.runtime.isDryRun(),
+  });
+}
+
 /** An explicit provider for one organisation: no resource falls back to ambient credentials. */
 export function githubProvider(
   name: string,
   organization: string,
   opts?: pulumi.CustomResourceOptions,
+  token: pulumi.Output<string> | undefined = githubToken(),
 ): github.Provider {
-  const token = resolveGitHubToken({
-    config: new pulumi.Config("github").getSecret("token"),
-    environment: process.env.GITHUB_TOKEN,
-    dryRun: pulumi.runtime.isDryRun(),
-  });
   if (!token) pulumi.log.warn(`${MISSING_TOKEN_MESSAGE}; previewing anonymously`);
   return new github.Provider(name, { owner: organization, token }, opts);
 }

@@ -11,6 +11,16 @@ export interface RepositorySpec {
   /** CODEOWNERS: path pattern -> team slugs. */
   codeOwners: Record<string, string[]>;
   dependabotEcosystems: string[];
+  /** Manifest folder per ecosystem, when not `/`. */
+  dependabotDirectories: Record<string, string>;
+  /** Adopt the existing repository (import by name) rather than create it. */
+  adoptExisting: boolean;
+}
+
+/** What the organisation is licensed for (github.licences). */
+export interface Licences {
+  advancedSecurity: boolean;
+  enterprise: boolean;
 }
 
 export interface RepositoryArgs {
@@ -20,10 +30,29 @@ export interface RepositoryArgs {
   teams: Record<string, ManagedTeam>;
   /** The Entra ID tenant the organisation's OIDC trust and team sync use. */
   tenantId: pulumi.Input<string>;
+  licences: Licences;
+  /** The platform GitHub App's App ID: it may bypass the ruleset to commit managed files. */
+  platformAppId: number;
 }
+
+/** Repository variable the workflows read to know whether Advanced Security is licensed. */
+export const ADVANCED_SECURITY_VARIABLE = "ADVANCED_SECURITY";
 
 /** The ruleset's name for the default branch. */
 export const DEFAULT_BRANCH_RULESET = "default-branch";
+
+/**
+ * The workflows run in the repository, so it exists before the first `up`: an adopted one is
+ * imported by name (an import whose inputs differ succeeds and then updates, pulumi/pulumi#19339;
+ * https://www.pulumi.com/docs/iac/concepts/resources/options/import/) and never deleted with the
+ * stack.
+ */
+export function adoptionOptions(
+  spec: Pick<RepositorySpec, "name" | "adoptExisting">,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.CustomResourceOptions {
+  return spec.adoptExisting ? { ...opts, import: spec.name, retainOnDelete: true } : opts;
+}
 
 /** CODEOWNERS text: one line per path, owners as `@org/team`. */
 export function codeOwnersFile(
@@ -41,10 +70,13 @@ export function codeOwnersFile(
 }
 
 /** dependabot.yml for the ecosystems a repository uses: weekly, grouped minor and patch. */
-export function dependabotFile(ecosystems: string[]): string {
+export function dependabotFile(
+  ecosystems: string[],
+  directories: Record<string, string> = {},
+): string {
   const updates = ecosystems.flatMap((ecosystem) => [
     `  - package-ecosystem: ${ecosystem}`,
-    `    directory: /`,
+    `    directory: ${directories[ecosystem] ?? "/"}`,
     `    schedule:`,
     `      interval: weekly`,
     `    groups:`,
@@ -72,13 +104,15 @@ export class GitHubRepository extends pulumi.ComponentResource {
     super("platform:github:Repository", name, {}, opts);
     const child = { parent: this };
     const spec = args.repository;
+    const advancedSecurity = args.licences.advancedSecurity;
     const repository = new github.Repository(
       `${name}-repo`,
       {
         name: spec.name,
         description: spec.description,
         visibility: spec.visibility,
-        autoInit: true,
+        // Create-only (an initial commit); an adopted repository has its history.
+        autoInit: spec.adoptExisting ? undefined : true,
         archiveOnDestroy: true,
         hasWiki: false,
         deleteBranchOnMerge: true,
@@ -86,16 +120,25 @@ export class GitHubRepository extends pulumi.ComponentResource {
         allowMergeCommit: false,
         allowSquashMerge: true,
         allowRebaseMerge: true,
-        vulnerabilityAlerts: true,
-        securityAndAnalysis: {
-          advancedSecurity: { status: "enabled" },
-          secretScanning: { status: "enabled" },
-          secretScanningPushProtection: { status: "enabled" },
-        },
+        // Private repositories: Advanced Security (Secret Protection and Code Security) is a
+        // licence; without it GitHub refuses to enable these, so they are left out.
+        securityAndAnalysis: advancedSecurity
+          ? {
+              advancedSecurity: { status: "enabled" },
+              secretScanning: { status: "enabled" },
+              secretScanningPushProtection: { status: "enabled" },
+            }
+          : undefined,
       },
-      child,
+      adoptionOptions(spec, child),
     );
     const repositoryName = repository.name;
+    // `vulnerabilityAlerts` on Repository is deprecated in @pulumi/github 6.15.
+    new github.RepositoryVulnerabilityAlerts(
+      `${name}-vulnerability-alerts`,
+      { repository: repositoryName, enabled: true },
+      child,
+    );
     new github.RepositoryDependabotSecurityUpdates(
       `${name}-dependabot-updates`,
       { repository: repositoryName, enabled: true },
@@ -117,7 +160,12 @@ export class GitHubRepository extends pulumi.ComponentResource {
         target: "branch",
         enforcement: "active",
         conditions: { refName: { includes: ["~DEFAULT_BRANCH"], excludes: [] } },
-        rules: defaultBranchRules(spec),
+        rules: defaultBranchRules(spec, advancedSecurity),
+        // The platform App commits CODEOWNERS and dependabot.yml (RepositoryFile) straight to the
+        // default branch; without a bypass the ruleset refuses every later change to them.
+        bypassActors: [
+          { actorType: "Integration", actorId: args.platformAppId, bypassMode: "always" },
+        ],
       },
       // The files land before the branch is protected: later changes go through pull requests.
       { parent: this, dependsOn: files },
@@ -125,6 +173,16 @@ export class GitHubRepository extends pulumi.ComponentResource {
     new github.ActionsVariable(
       `${name}-var-tenant`,
       { repository: repositoryName, variableName: "AZURE_TENANT_ID", value: args.tenantId },
+      child,
+    );
+    // The workflows skip code scanning uploads and dependency review without the licence.
+    new github.ActionsVariable(
+      `${name}-var-advanced-security`,
+      {
+        repository: repositoryName,
+        variableName: ADVANCED_SECURITY_VARIABLE,
+        value: String(advancedSecurity),
+      },
       child,
     );
     this.repositoryName = repositoryName;
@@ -162,14 +220,17 @@ export class GitHubRepository extends pulumi.ComponentResource {
       file(
         "dependabot",
         ".github/dependabot.yml",
-        dependabotFile(args.repository.dependabotEcosystems),
+        dependabotFile(args.repository.dependabotEcosystems, args.repository.dependabotDirectories),
       ),
     ];
   }
 }
 
 /** Pull request with approvals from code owners, checks, linear history; no force push or delete. */
-function defaultBranchRules(spec: RepositorySpec): github.types.input.RepositoryRulesetRules {
+export function defaultBranchRules(
+  spec: RepositorySpec,
+  advancedSecurity: boolean,
+): github.types.input.RepositoryRulesetRules {
   return {
     deletion: true,
     nonFastForward: true,
@@ -185,10 +246,17 @@ function defaultBranchRules(spec: RepositorySpec): github.types.input.Repository
       strictRequiredStatusChecksPolicy: true,
       requiredChecks: spec.requiredStatusChecks.map((context) => ({ context })),
     },
-    requiredCodeScanning: {
-      requiredCodeScanningTools: [
-        { tool: "CodeQL", alertsThreshold: "errors", securityAlertsThreshold: "high_or_higher" },
-      ],
-    },
+    // Required code-scanning results need code scanning, which needs Advanced Security.
+    requiredCodeScanning: advancedSecurity
+      ? {
+          requiredCodeScanningTools: [
+            {
+              tool: "CodeQL",
+              alertsThreshold: "errors",
+              securityAlertsThreshold: "high_or_higher",
+            },
+          ],
+        }
+      : undefined,
   };
 }

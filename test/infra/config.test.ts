@@ -348,10 +348,39 @@ describe("github and image integrity config", () => {
   it("keeps organisation-wide settings out of stacks that do not own the organisation", () => {
     expect(github({ ownsOrganization: false })).toEqual([
       expect.stringMatching(/^aks-devsecops:github\.billingEmail: only the stack that owns/),
+      expect.stringMatching(/^aks-devsecops:github\.platformAppId: only the stack that owns/),
       expect.stringMatching(/^aks-devsecops:github\.teams: only the stack that owns/),
       expect.stringMatching(/^aks-devsecops:github\.defenderForDevOps: only the stack that owns/),
       expect.stringMatching(
+        /^aks-devsecops:github\.ephemeralEnvironments\.reviewersTeam: needs ownsOrganization/,
+      ),
+      expect.stringMatching(
         /^aks-devsecops:github\.environment\.reviewersTeam: needs ownsOrganization.* \(got "platform"\)$/,
+      ),
+    ]);
+  });
+
+  // Issue 15, item 6: GitHub refuses reviewers and wait timers on private repositories' environments
+  // without GitHub Enterprise; the config says so before anything is sent.
+  it("asks for GitHub Enterprise before environment reviewers or wait timers", () => {
+    expect(github({ licences: { advancedSecurity: true, enterprise: false } })).toEqual([
+      expect.stringMatching(
+        /^aks-devsecops:github\.environment\.reviewersTeam: reviewers needs licences\.enterprise/,
+      ),
+      expect.stringMatching(
+        /^aks-devsecops:github\.environment\.waitTimerMinutes: a wait timer needs licences\.enterprise/,
+      ),
+      expect.stringMatching(
+        /^aks-devsecops:github\.ephemeralEnvironments\.reviewersTeam: reviewers needs licences\.enterprise/,
+      ),
+    ]);
+  });
+
+  it("reads importSourceRegistryId only with the import role", () => {
+    const [first] = prodGithub().repositories;
+    expect(github({ repositories: [{ ...first, deployRoles: ["sign", "deploy"] }] })).toEqual([
+      expect.stringMatching(
+        /^aks-devsecops:github\.repositories\.0\.importSourceRegistryId: is only read with the deploy role import/,
       ),
     ]);
   });
@@ -362,7 +391,7 @@ describe("github and image integrity config", () => {
       'aks-devsecops:github.repositories.1.name: is listed twice (got "AKS-DevSecOps")',
     ]);
     expect(prodProblemsOf({ "aks-devsecops:imageIntegrity": undefined })).toEqual([
-      'aks-devsecops:github.repositories.0.deployRoles: sign needs imageIntegrity.signingCertificate (got ["push","sign","deploy"])',
+      'aks-devsecops:github.repositories.0.deployRoles: sign needs imageIntegrity.signingCertificate (got ["import","sign","deploy"])',
     ]);
   });
 

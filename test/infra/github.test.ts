@@ -3,7 +3,22 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { BUILT_IN_ROLES } from "../../infra/azure/shared";
 import { parsePlatformConfig } from "../../infra/config";
-import { codeOwnersFile } from "../../infra/github/repository";
+import {
+  CODE_SECURITY_CONFIGURATION_KIND,
+  ORGANIZATION_RESTRICTIONS_KIND,
+  SECURE_FEATURES,
+} from "../../infra/github/code-security";
+import {
+  organizationSettingsOptions,
+  REMOVED_NEW_REPOSITORY_FIELDS,
+} from "../../infra/github/organization";
+import {
+  ADVANCED_SECURITY_VARIABLE,
+  adoptionOptions,
+  codeOwnersFile,
+  defaultBranchRules,
+  dependabotFile,
+} from "../../infra/github/repository";
 import {
   MISSING_TOKEN_MESSAGE,
   MissingGitHubTokenError,
@@ -41,6 +56,19 @@ const githubConfig = (stack: StackName) => {
   if (!config) throw new Error(`${stack} has no github config`);
   return config;
 };
+
+/** The repository environment of that name. */
+function environmentNamed(stack: StackName, name: string): ResourceRecord {
+  const found = resourcesOfType(stack, ENVIRONMENT).filter((e) => inputsOf(e).environment === name);
+  if (found.length !== 1) throw new Error(`${stack}: ${found.length} environments named ${name}`);
+  return found[0];
+}
+
+/** Inputs of the dynamic resources (REST API) of one kind. */
+const dynamicOfKind = (stack: StackName, kind: string) =>
+  resourcesOfType(stack, "pulumi-nodejs:dynamic:Resource")
+    .map(inputsOf)
+    .filter((inputs) => inputs.kind === kind);
 
 const githubResources = (stack: StackName) =>
   recordedStack(stack).resources.filter((resource) => resource.type.startsWith("github:"));
@@ -88,16 +116,39 @@ describe("GitHub organisation (prod owns it)", () => {
     expect(settings.defaultRepositoryPermission).toBe("read");
     expect(settings.membersCanCreatePublicRepositories).toBe(false);
     expect(settings.billingEmail).toBe(githubConfig("prod").billingEmail);
-    for (const feature of [
-      "advancedSecurity",
-      "secretScanning",
-      "secretScanningPushProtection",
-      "dependencyGraph",
-      "dependabotAlerts",
-      "dependabotSecurityUpdates",
-    ]) {
-      expect(settings[`${feature}EnabledForNewRepositories`], feature).toBe(true);
+    // Removed from GitHub's API on 2026-04-21: never sent, their read-back false ignored.
+    for (const field of REMOVED_NEW_REPOSITORY_FIELDS) {
+      expect(settings[field], field).toBeUndefined();
     }
+  });
+
+  // Issue 15, item 10: the replacement is a code security configuration, default for new repos.
+  it("makes an enforced code security configuration the default for new repositories", () => {
+    const [configuration] = dynamicOfKind("prod", CODE_SECURITY_CONFIGURATION_KIND);
+    expect(configuration).toMatchObject({
+      organization: githubConfig("prod").organization,
+      features: SECURE_FEATURES,
+      defaultForNewRepos: "all",
+    });
+    expect(Object.values(SECURE_FEATURES).every((v) => v === "enabled" || v === "enforced")).toBe(
+      true,
+    );
+  });
+
+  // Issue 15, item 11: the provider's create skips false values (d.GetOk).
+  it("sends the organisation's false restrictions itself, from the first up", () => {
+    const [restrictions] = dynamicOfKind("prod", ORGANIZATION_RESTRICTIONS_KIND);
+    expect(restrictions.settings).toEqual({
+      members_can_create_public_repositories: false,
+      members_can_create_public_pages: false,
+      members_can_fork_private_repositories: false,
+    });
+  });
+
+  it("never lets a stack deletion reset the organisation (billing e-mail included)", () => {
+    const [settings] = resourcesOfType("prod", ORGANIZATION_SETTINGS);
+    expect(settings).toBeDefined();
+    expect(organizationSettingsOptions({})).toMatchObject({ retainOnDelete: true });
   });
 
   it("gives workflows a read-only token that cannot approve, and only allowed, pinned actions", () => {
@@ -138,7 +189,8 @@ describe("GitHub organisation (prod owns it)", () => {
         {
           groupId: config.teams[slug].entraGroupId,
           groupName: config.teams[slug].entraGroupName,
-          groupDescription: config.teams[slug].description,
+          // Entra ID's own description, which GitHub reads back (not the team's).
+          groupDescription: config.teams[slug].entraGroupDescription,
         },
       ]);
     }
@@ -151,7 +203,8 @@ describe("GitHub organisation (prod owns it)", () => {
     );
     for (const repository of repositories) {
       expect(["private", "internal"]).toContain(repository.visibility);
-      expect(repository.vulnerabilityAlerts).toBe(true);
+      // Deprecated in @pulumi/github 6.15: RepositoryVulnerabilityAlerts instead.
+      expect(repository.vulnerabilityAlerts).toBeUndefined();
       expect(repository.allowMergeCommit).toBe(false);
       expect(repository.securityAndAnalysis).toEqual({
         advancedSecurity: { status: "enabled" },
@@ -211,7 +264,7 @@ describe("GitHub organisation (prod owns it)", () => {
 
   it("requires the reviewers team's approval for production, never the triggering user's", () => {
     const config = githubConfig("prod");
-    const [environment] = resourcesOfType("prod", ENVIRONMENT);
+    const environment = environmentNamed("prod", "production");
     const inputs = inputsOf(environment);
     expect(inputs.environment).toBe("production");
     expect(inputs.preventSelfReview).toBe(true);
@@ -226,12 +279,87 @@ describe("GitHub organisation (prod owns it)", () => {
     expect(referenced("prod", environment, "repository", REPOSITORY)).toHaveLength(1);
   });
 
-  it("puts the tenant id in a repository variable and creates no Actions secret", () => {
-    const [variable] = resourcesOfType("prod", T("actionsVariable", "ActionsVariable"));
-    expect(inputsOf(variable)).toMatchObject({
-      variableName: "AZURE_TENANT_ID",
-      value: MOCK_TENANT_ID,
+  // Issue 15, item 7: ephemeral environments run a PR's code with cloud rights, so every run waits
+  // for a maintainer; the hourly reaper runs main's code and needs no approval.
+  it("gates the ephemeral environments' PR jobs on a maintainer, the reaper on main", () => {
+    const config = githubConfig("prod");
+    const ephemeral = config.ephemeralEnvironments;
+    if (!ephemeral) throw new Error("prod has no ephemeralEnvironments");
+    const prJobs = inputsOf(environmentNamed("prod", ephemeral.name));
+    const reviewers = byName("prod", `github-org-team-${ephemeral.reviewersTeam}`);
+    expect(prJobs.reviewers).toEqual([{ teams: [Number(reviewers.id)] }]);
+    expect(prJobs.preventSelfReview).toBe(true);
+    expect(prJobs.canAdminsBypass).toBe(false);
+    // No branch policy: a pull_request run's ref refs/pull/<n>/merge may use it.
+    expect(prJobs.deploymentBranchPolicy).toBeUndefined();
+    const reaper = inputsOf(environmentNamed("prod", ephemeral.reaperName));
+    expect(reaper.reviewers).toBeUndefined();
+    expect(reaper.deploymentBranchPolicy).toEqual({
+      protectedBranches: true,
+      customBranchPolicies: false,
     });
+    const variables = resourcesOfType("prod", ENVIRONMENT_VARIABLE).map(inputsOf);
+    expect(
+      variables.filter((v) => [ephemeral.name, ephemeral.reaperName].includes(v.environment)),
+    ).toEqual([]);
+  });
+
+  it("lets the prod deploy identity import from the dev registry, never push", () => {
+    const config = githubConfig("prod");
+    const identity = byName("prod", "github-aks-devsecops-deployer-id");
+    const grants = grantsOf("prod", identity.urn);
+    expect(grants.map((grant) => grant.role)).not.toContain("acrPush");
+    expect(grants.filter((grant) => grant.role.startsWith("acr"))).toEqual([
+      { role: "acrImporter", scope: byName("prod", "registry-acr").id },
+      { role: "acrPull", scope: config.repositories[0].importSourceRegistryId },
+    ]);
+  });
+
+  it("puts the tenant id and the licence in repository variables and creates no Actions secret", () => {
+    const variables = resourcesOfType("prod", T("actionsVariable", "ActionsVariable")).map(
+      inputsOf,
+    );
+    expect(variables.map(({ variableName, value }) => ({ variableName, value }))).toEqual(
+      expect.arrayContaining([
+        { variableName: "AZURE_TENANT_ID", value: MOCK_TENANT_ID },
+        {
+          variableName: ADVANCED_SECURITY_VARIABLE,
+          value: String(githubConfig("prod").licences.advancedSecurity),
+        },
+      ]),
+    );
+    expect(variables).toHaveLength(2);
+  });
+
+  // Issue 15, item 12: Repository.vulnerabilityAlerts is deprecated in 6.15.
+  it("turns Dependabot alerts on with RepositoryVulnerabilityAlerts", () => {
+    const [alerts] = resourcesOfType(
+      "prod",
+      T("repositoryVulnerabilityAlerts", "RepositoryVulnerabilityAlerts"),
+    );
+    expect(inputsOf(alerts).enabled).toBe(true);
+    expect(referenced("prod", alerts, "repository", REPOSITORY)).toHaveLength(1);
+  });
+
+  // Issue 15, item 5: the workflows run in the repository, so it exists before the first up.
+  it("adopts the existing repository by name and never deletes it", () => {
+    const [repository] = resourcesOfType("prod", REPOSITORY);
+    const spec = githubConfig("prod").repositories[0];
+    expect(spec.adoptExisting).toBe(true);
+    expect(adoptionOptions(spec, {})).toEqual({ import: spec.name, retainOnDelete: true });
+    expect(adoptionOptions({ ...spec, adoptExisting: false }, {})).toEqual({});
+    expect(inputsOf(repository).autoInit).toBeUndefined();
+  });
+
+  it("lets the platform App bypass the ruleset so managed files can change", () => {
+    const ruleset = onlyInputs("prod", RULESET);
+    expect(ruleset.bypassActors).toEqual([
+      {
+        actorType: "Integration",
+        actorId: githubConfig("prod").platformAppId,
+        bypassMode: "always",
+      },
+    ]);
   });
 
   it("onboards the organisation to Defender for DevOps", () => {
@@ -251,7 +379,7 @@ describe("dev adds its environment to repositories prod owns", () => {
   });
 
   it("deploys from protected branches only, without an approval gate", () => {
-    const environment = onlyInputs("dev", ENVIRONMENT);
+    const environment = inputsOf(environmentNamed("dev", "development"));
     expect(environment).toMatchObject({
       environment: "development",
       repository: githubConfig("dev").repositories[0].name,
@@ -259,6 +387,41 @@ describe("dev adds its environment to repositories prod owns", () => {
       deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false },
     });
     expect(environment.reviewers).toBeUndefined();
+  });
+});
+
+describe("pull-request previews of dev (issue 15, item 7)", () => {
+  const preview = () => {
+    const name = githubConfig("dev").previewEnvironment?.name;
+    if (!name) throw new Error("dev has no previewEnvironment");
+    return name;
+  };
+
+  it("have an environment any ref may use, with no reviewers", () => {
+    const environment = inputsOf(environmentNamed("dev", preview()));
+    expect(environment.deploymentBranchPolicy).toBeUndefined();
+    expect(environment.reviewers).toBeUndefined();
+  });
+
+  it("log in as an identity federated on that environment that can only read", () => {
+    const config = githubConfig("dev");
+    const identity = byName("dev", "github-aks-devsecops-previewer-id");
+    const [credential] = resourcesOfType("dev", FEDERATED_CREDENTIAL)
+      .filter((c) => c.propertyDependencies.resourceName?.includes(identity.urn))
+      .map(inputsOf);
+    expect(credential.subject).toBe(
+      `repo:${config.organization}/aks-devsecops:environment:${preview()}`,
+    );
+    expect(grantsOf("dev", identity.urn)).toEqual([
+      { role: "aksClusterUser", scope: byName("dev", "cluster-aks").id },
+      { role: "aksRbacReader", scope: byName("dev", "cluster-aks").id },
+      { role: "reader", scope: byName("dev", "platform").id },
+    ]);
+    const clientIdVariable = resourcesOfType("dev", ENVIRONMENT_VARIABLE).find(
+      (v) =>
+        inputsOf(v).environment === preview() && inputsOf(v).variableName === "AZURE_CLIENT_ID",
+    );
+    expect(clientIdVariable?.propertyDependencies.value).toEqual([identity.urn]);
   });
 });
 
@@ -270,9 +433,12 @@ describe.each(STACKS)("GitHub OIDC and provider (%s)", (stack) => {
     const credentials = resourcesOfType(stack, FEDERATED_CREDENTIAL)
       .map(inputsOf)
       .filter((c) => c.issuer === "https://token.actions.githubusercontent.com");
+    const environments = [environmentName(), config.previewEnvironment?.name].filter(Boolean);
     expect(credentials.map((c) => c.subject).sort()).toEqual(
       config.repositories
-        .map((r) => `repo:${config.organization}/${r.name}:environment:${environmentName()}`)
+        .flatMap((r) =>
+          environments.map((e) => `repo:${config.organization}/${r.name}:environment:${e}`),
+        )
         .sort(),
     );
     for (const credential of credentials) {
@@ -281,25 +447,29 @@ describe.each(STACKS)("GitHub OIDC and provider (%s)", (stack) => {
     }
   });
 
-  it("grants the deploy identity push, sign and namespace-scoped deploy roles only", () => {
+  it("grants the deploy identity push or import, sign and namespace-scoped deploy roles only", () => {
     const identity = byName(stack, "github-aks-devsecops-deployer-id");
     const grants = grantsOf(stack, identity.urn);
+    const registryRoles = githubConfig(stack).repositories[0].deployRoles.includes("import")
+      ? ["acrImporter", "acrPull"]
+      : ["acrPush"];
     expect(grants.map((grant) => grant.role)).toEqual([
-      "acrPush",
+      ...registryRoles,
       "aksClusterUser",
       "aksRbacWriter",
       "keyVaultCertificateUser",
       "keyVaultCryptoUser",
     ]);
     const scopeOf = (role: string) => grants.find((grant) => grant.role === role)?.scope;
-    expect(scopeOf("acrPush")).toBe(byName(stack, "registry-acr").id);
+    expect(scopeOf(registryRoles[0])).toBe(byName(stack, "registry-acr").id);
     expect(scopeOf("aksClusterUser")).toBe(byName(stack, "cluster-aks").id);
     expect(scopeOf("aksRbacWriter")).toBe(`${byName(stack, "cluster-aks").id}/namespaces/items`);
   });
 
   it("hands the environment's jobs the identity's ids as variables, never a credential", () => {
     const variables = resourcesOfType(stack, ENVIRONMENT_VARIABLE).map(inputsOf);
-    const value = (name: string) => variables.find((v) => v.variableName === name)?.value;
+    const value = (name: string) =>
+      variables.find((v) => v.variableName === name && v.environment === environmentName())?.value;
     const clientIds = recordedStack(stack).outputs.githubDeployClientIds.value as Record<
       string,
       string
@@ -309,8 +479,9 @@ describe.each(STACKS)("GitHub OIDC and provider (%s)", (stack) => {
     expect(value("SIGNING_KEY_ID")).toBe(
       `https://kv-contoso-${stack}.vault.azure.net/keys/notation-signing`,
     );
+    const environments = [environmentName(), githubConfig(stack).previewEnvironment?.name];
     for (const variable of variables) {
-      expect(variable.environment).toBe(environmentName());
+      expect(environments).toContain(variable.environment);
       expect(variable.variableName).not.toMatch(/SECRET|PASSWORD|CREDENTIAL|TOKEN|KEY$/);
     }
     const secretTypes = githubResources(stack).filter((r) => /Secret/.test(r.type));
@@ -362,6 +533,32 @@ describe("GitHub token", () => {
     expect(deploy).toThrow(MISSING_TOKEN_MESSAGE);
     expect(MISSING_TOKEN_MESSAGE).toMatch(/GITHUB_TOKEN/);
     expect(MISSING_TOKEN_MESSAGE).toMatch(/--secret github:token/);
+  });
+});
+
+describe("default-branch rules and the Advanced Security licence (issue 15, item 6)", () => {
+  it("require CodeQL results only where code scanning is licensed", () => {
+    const spec = githubConfig("prod").repositories[0];
+    expect(defaultBranchRules(spec, true).requiredCodeScanning).toBeDefined();
+    expect(defaultBranchRules(spec, false).requiredCodeScanning).toBeUndefined();
+    expect(defaultBranchRules(spec, false).pullRequest).toEqual(
+      defaultBranchRules(spec, true).pullRequest,
+    );
+  });
+});
+
+describe("dependabot.yml text", () => {
+  // Issue 15, item 12: the Dockerfile is app/Dockerfile; Dependabot's docker ecosystem at / finds none.
+  it("points each ecosystem at its folder, / unless configured", () => {
+    const config = githubConfig("prod").repositories[0];
+    const updates = parseYaml(
+      dependabotFile(config.dependabotEcosystems, config.dependabotDirectories),
+    ).updates as { "package-ecosystem": string; directory: string }[];
+    expect(updates.map((u) => [u["package-ecosystem"], u.directory])).toEqual([
+      ["npm", "/"],
+      ["github-actions", "/"],
+      ["docker", "/app"],
+    ]);
   });
 });
 

@@ -52,12 +52,15 @@ describe("dev and prod stacks", () => {
       "github:index/repositoryDependabotSecurityUpdates:RepositoryDependabotSecurityUpdates",
       "github:index/repositoryFile:RepositoryFile",
       "github:index/repositoryRuleset:RepositoryRuleset",
+      "github:index/repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts",
       "github:index/team:Team",
       "github:index/teamRepository:TeamRepository",
       "github:index/teamSyncGroupMapping:TeamSyncGroupMapping",
       "platform:azure:DevOpsConnector",
       "platform:github:Organization",
       "platform:github:Repository",
+      // The default code security configuration and the organisation restrictions (REST API).
+      "pulumi-nodejs:dynamic:Resource",
     ]);
     // Both use Azure Managed Redis with Entra ID (no access key, no Key Vault secret for it);
     // dev's app is exposed in a public DNS zone (ingress.zoneType), prod's in a private one.

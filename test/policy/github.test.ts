@@ -1,4 +1,9 @@
 import { describe, expect, it } from "vitest";
+import {
+  CODE_SECURITY_CONFIGURATION_KIND as INFRA_KIND,
+  SECURE_FEATURES,
+} from "../../infra/github/code-security";
+import { CODE_SECURITY_CONFIGURATION_KIND } from "../../policy-pack/policies/github";
 import { expectCantRun, expectMandatoryWhenConfigured, setPath } from "../support/policy-fixtures";
 import {
   analyze,
@@ -36,6 +41,7 @@ const T = {
   actionsOrganizationSecret: "github:index/actionsOrganizationSecret:ActionsOrganizationSecret",
   federatedIdentityCredential: "azure-native:managedidentity:FederatedIdentityCredential",
   securityConnector: "azure-native:security:SecurityConnector",
+  dynamic: "pulumi-nodejs:dynamic:Resource",
 } as const;
 
 const REPOSITORY_NAME = "aks-app";
@@ -55,13 +61,20 @@ const organizationSettingsInputs = (): Inputs => ({
   name: "contoso",
   defaultRepositoryPermission: "read",
   membersCanCreatePublicRepositories: false,
-  advancedSecurityEnabledForNewRepositories: true,
-  secretScanningEnabledForNewRepositories: true,
-  secretScanningPushProtectionEnabledForNewRepositories: true,
-  dependencyGraphEnabledForNewRepositories: true,
-  dependabotAlertsEnabledForNewRepositories: true,
-  dependabotSecurityUpdatesEnabledForNewRepositories: true,
 });
+
+/** The default code security configuration, as infra/github/code-security.ts declares it. */
+const codeSecurityInputs = (): Inputs => ({
+  kind: CODE_SECURITY_CONFIGURATION_KIND,
+  organization: "contoso",
+  name: "platform-default",
+  description: "all on",
+  features: { ...SECURE_FEATURES },
+  defaultForNewRepos: "all",
+});
+
+const codeSecurity = (inputs: Inputs = codeSecurityInputs()) =>
+  testResource(T.dynamic, "contoso-code-security", inputs);
 
 const team = (inputs: Inputs = { name: "Platform Admins", privacy: "closed" }) =>
   testResource(T.team, "platform-admins", inputs);
@@ -178,6 +191,7 @@ const connector = (inputs: Inputs = connectorInputs()) =>
 function compliantStack(): TestResource[] {
   return [
     testResource(T.organizationSettings, "contoso", organizationSettingsInputs()),
+    codeSecurity(),
     team(),
     teamMapping(),
     repository(),
@@ -265,22 +279,50 @@ describe("GH-01 organization base permissions", () => {
   });
 });
 
-describe("GH-02 security features for new repositories", () => {
+describe("GH-02 the default code security configuration for new repositories", () => {
+  it("names the same kind as the stack's resource", () => {
+    expect(CODE_SECURITY_CONFIGURATION_KIND).toBe(INFRA_KIND);
+  });
+
   it.each([
-    ["advancedSecurityEnabledForNewRepositories", false],
-    ["secretScanningEnabledForNewRepositories", false],
-    ["secretScanningPushProtectionEnabledForNewRepositories", false],
-    ["dependencyGraphEnabledForNewRepositories", false],
-    ["dependabotAlertsEnabledForNewRepositories", false],
-    ["dependabotSecurityUpdatesEnabledForNewRepositories", false],
-    ["secretScanningPushProtectionEnabledForNewRepositories", undefined],
-  ])("flags %s = %j", async (path, value) => {
-    const settings = testResource(
-      T.organizationSettings,
-      "contoso",
-      changed(organizationSettingsInputs(), path, value),
+    ["advanced_security", "disabled"],
+    ["secret_scanning", "disabled"],
+    ["secret_scanning_push_protection", undefined],
+    ["dependency_graph", "disabled"],
+    ["dependabot_alerts", "disabled"],
+    ["dependabot_security_updates", "disabled"],
+  ])("flags features.%s = %j, on the configuration", async (feature, value) => {
+    const weak = codeSecurity(changed(codeSecurityInputs(), `features.${feature}`, value));
+    const violation = await expectOneViolation(
+      "gh-02",
+      stackWith(weak),
+      `features.${feature} is ${value === undefined ? "not set" : JSON.stringify(value)}`,
     );
-    await expectOneViolation("gh-02", [settings], `set ${path}: true`);
+    expect(violation.urn).toBe(weak.urn);
+  });
+
+  it("flags an organisation whose configuration is not the default for new repositories", async () => {
+    const notDefault = codeSecurity(changed(codeSecurityInputs(), "defaultForNewRepos", "none"));
+    await expectOneViolation(
+      "gh-02",
+      stackWith(notDefault),
+      "no code security configuration is the default for new repositories",
+    );
+  });
+
+  // GitHub removed these fields on 2026-04-21: they are no evidence any more.
+  it("does not accept the removed *_for_new_repositories fields instead", async () => {
+    const settings = testResource(T.organizationSettings, "contoso", {
+      ...organizationSettingsInputs(),
+      advancedSecurityEnabledForNewRepositories: true,
+      secretScanningEnabledForNewRepositories: true,
+      secretScanningPushProtectionEnabledForNewRepositories: true,
+      dependencyGraphEnabledForNewRepositories: true,
+      dependabotAlertsEnabledForNewRepositories: true,
+      dependabotSecurityUpdatesEnabledForNewRepositories: true,
+    });
+    const resources = stackWith(settings).filter((resource) => resource.type !== T.dynamic);
+    await expectOneViolation("gh-02", resources, "were removed from GitHub's API on 2026-04-21");
   });
 });
 
@@ -355,7 +397,7 @@ describe("GH-04 repository security", () => {
       "disabled",
       "set securityAndAnalysis.secretScanningPushProtection",
     ],
-    ["vulnerabilityAlerts", false, "set vulnerabilityAlerts: true"],
+    ["vulnerabilityAlerts", false, "add a github.RepositoryVulnerabilityAlerts with enabled: true"],
     ["vulnerabilityAlerts", undefined, "vulnerabilityAlerts is not set"],
   ])("flags %s = %j", async (path, value, message) => {
     const violation = await expectOneViolation(
