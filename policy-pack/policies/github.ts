@@ -183,6 +183,7 @@ const gh02 = stackPolicy(
       "no evidence)",
   },
   {
+    resourceTypes: [DYNAMIC_RESOURCE, TYPES.organizationSettings],
     validateStack: (args, reportViolation) => {
       const configurations = args.resources.filter(
         (resource) =>

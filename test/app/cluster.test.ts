@@ -257,7 +257,10 @@ describe("REDIS_MODE=cluster against a six-node Redis Cluster", () => {
       for (let failover = 0; failover < 20; failover++) {
         const primaries = cluster.primaries().sort();
         const victim = cluster.node(primaries[failover % primaries.length]);
-        const replica = replicaOf(victim.port);
+        // After the previous failover the old primary may still be attaching as a replica.
+        const replica = await eventually(`a replica following ${victim.port}`, 15_000, async () =>
+          replicaOf(victim.port),
+        );
         await sleep(300);
         replica.cli("CLUSTER", "FAILOVER", "TAKEOVER");
         await rejoined(victim, replica);
