@@ -17,6 +17,13 @@ import { parseFlags, progress, requireChoice, runCli } from "./cli";
  */
 
 const USAGE = "usage: npm run controls -- [--format table|markdown] [--write <file>]";
+const HELP = `${USAGE}
+
+Prints the control catalog from the policy pack's own metadata, with each stack's level.
+  --format table|markdown  (default table)
+  --write <file>           write it to a file (docs/controls.md is this, with --format markdown)
+
+Exit codes: 0 printed or written; 2 usage error.`;
 const FORMATS = ["table", "markdown"] as const;
 export const CONTROLS_DOC = path.resolve(__dirname, "../docs/controls.md");
 
@@ -160,4 +167,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (require.main === module) runCli("controls", main);
+if (require.main === module) runCli("controls", main, HELP);

@@ -13,6 +13,19 @@ const USAGE = [
   "  destroy <name>",
   "  reap [--dry-run]",
 ].join("\n");
+const HELP = `${USAGE}
+
+Ephemeral environments: short-lived stacks derived from dev (or another base) with the cheapest
+settings that pass the mandatory controls, tagged with an owner and an expiry.
+  create    derive the stack, check it offline with the policy pack, then pulumi up
+            (--dry-run: print the stack file and the check report, write nothing)
+  list      the ephemeral stacks of the backend with owner and expiry
+  destroy   destroy an ephemeral stack and remove it
+  reap      destroy every ephemeral stack past its expiry (--dry-run: only list them)
+  --ttl     1h to 7d, written 8h, 2d, 1d12h or 90m (default 8h)
+
+Exit codes: 0 done; 1 a check found a mandatory violation, or reap left stacks behind;
+2 usage error, no Pulumi CLI, or a failure of the program, the pack or the backend.`;
 const VERBS = ["create", "list", "destroy", "reap"] as const;
 
 /** The positional name of create/destroy: present, and not a flag. */
@@ -81,4 +94,4 @@ async function main(): Promise<number> {
   }
 }
 
-runCli("env", main);
+runCli("env", main, HELP);

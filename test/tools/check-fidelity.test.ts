@@ -129,6 +129,19 @@ describe.concurrent("check refuses what it cannot do honestly, with exit 2", () 
     }
     expect(run.stdout).toMatch(/Exit codes:[\s\S]*0 [\s\S]*1 [\s\S]*2 /);
   });
+
+  it("--help on preview, env and controls too, with their exit codes", async () => {
+    const runs = await Promise.all(
+      ["preview", "env", "controls"].map((tool) => runTool(`tools/${tool}.ts`, ["--help"])),
+    );
+    for (const run of runs) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^usage: npm run /);
+      expect(run.stdout).toMatch(/Exit codes: 0 /);
+    }
+    expect(runs[0].stdout).toContain("--resolved");
+    expect(runs[1].stdout).toContain("reap");
+  });
 });
 
 describe.concurrent("coverage of other SDK versions, foreign projects and Helm", () => {
