@@ -6,6 +6,7 @@ import type { RedisTimings } from "../config";
 import { refreshDelay } from "./auth";
 import { backoffDelay } from "./backoff";
 import type { ConnectionEvents, Credentials } from "./connection";
+import { delay, withDeadline } from "./connection";
 import { applySocketOptions } from "./socket-options";
 
 export interface ClusterConnectionOptions {
@@ -300,16 +301,4 @@ export class ResilientCluster extends EventEmitter<ConnectionEvents> {
 
 function nodeKey(node: Redis): string {
   return `${node.options.host}:${node.options.port}`;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

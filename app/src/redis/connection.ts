@@ -258,11 +258,11 @@ export function errorReason(err: Error): string {
   return /^([A-Z][A-Z_]+)\b/.exec(err.message)?.[1] ?? err.message;
 }
 
-function delay(ms: number): Promise<void> {
+export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+export function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(message)), ms);
