@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { deployIdentityName } from "./github/names";
 import { nameProblems, namingProblems, resourceNames } from "./naming";
+import { PROJECT } from "./project";
 
 /**
  * The stack configuration: every key the program reads, validated in one place. Stack files
@@ -9,7 +10,7 @@ import { nameProblems, namingProblems, resourceNames } from "./naming";
  * stack name.
  */
 
-export const PROJECT = "aks-devsecops";
+export { PROJECT };
 
 const cidr = z
   .string()

@@ -10,7 +10,7 @@ import {
   PROJECT_ROOT,
   type ProjectStack,
 } from "./engine";
-import { EPHEMERAL_POLICY_CONFIG, ephemeralTagsOf } from "./env/stack";
+import { EPHEMERAL_POLICY_CONFIG, ephemeralTagsOf } from "./env/tags";
 import { UsageError } from "./errors";
 import { checkStack } from "./policy-check";
 import { mandatoryViolations, renderJson, renderTable, summaryLine } from "./report/check";

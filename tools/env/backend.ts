@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { DEFAULT_PACK_DIR } from "../analyzer";
-import { EPHEMERAL_TAGS } from "./stack";
+import { EPHEMERAL_TAGS } from "./tags";
 
 /** Where a Pulumi backend keeps stacks: the Automation API in production, a fake in tests. */
 export interface StackBackend {

@@ -17,13 +17,8 @@ import {
   type EphemeralEntry,
 } from "./inventory";
 import { ephemeralStackName } from "./names";
-import {
-  deriveEphemeralStack,
-  EPHEMERAL_POLICY_CONFIG,
-  EPHEMERAL_TAGS,
-  ephemeralTagsOf,
-  type EphemeralStack,
-} from "./stack";
+import { deriveEphemeralStack, type EphemeralStack } from "./stack";
+import { EPHEMERAL_POLICY_CONFIG, EPHEMERAL_TAGS, ephemeralTagsOf } from "./tags";
 import { formatDuration, parseTtl } from "./ttl";
 
 /** What the verbs need from the outside world; tests pass fakes. */

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { PROJECT } from "../../infra/config";
 import { DEFAULT_PACK_DIR } from "../analyzer";
 import { listStacks, loadProjectStack } from "../engine";
-import { EPHEMERAL_TAGS, ephemeralTagsOf } from "./stack";
+import { EPHEMERAL_TAGS, ephemeralTagsOf } from "./tags";
 
 /** An ephemeral stack as its tags describe it. */
 export interface EphemeralEntry {

@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import {
   parsePlatformConfig,
   PROJECT,
@@ -6,26 +5,9 @@ import {
   type PlatformConfig,
 } from "../../infra/config";
 import { resourceNames } from "../../infra/naming";
-import { DEFAULT_PACK_DIR } from "../analyzer";
 import { configText, type StackDocument } from "../engine";
 import { UsageError } from "../errors";
-
-/**
- * What makes a stack ephemeral, and the config an ephemeral stack gets. The marker and the
- * expiry live in stack tags (`pulumi:tags` in the stack file, which the CLI applies on every
- * update, and set directly by `create`), so `list` and `reap` find them in any backend.
- */
-
-export const EPHEMERAL_TAGS = {
-  /** Marks the stack as ephemeral; the value is the stack it was derived from. */
-  base: `${PROJECT}:ephemeral-from`,
-  owner: `${PROJECT}:owner`,
-  createdAt: `${PROJECT}:created-at`,
-  expiresAt: `${PROJECT}:expires-at`,
-} as const;
-
-/** Ephemeral stacks are never production: the pack's non-prod levels, plus the `expires-at` tag. */
-export const EPHEMERAL_POLICY_CONFIG = path.join(DEFAULT_PACK_DIR, "config", "ephemeral.json");
+import { EPHEMERAL_TAGS } from "./tags";
 
 /** The cheapest settings that still pass every mandatory control (see the README). */
 export const CHEAP = {
@@ -136,20 +118,4 @@ export function asConfigText(config: Record<string, unknown>): Record<string, st
   return Object.fromEntries(
     Object.entries(config).map(([name, value]) => [name, configText(value)]),
   );
-}
-
-/** The `pulumi:tags` of a stack's config, when the stack is ephemeral. */
-export function ephemeralTagsOf(
-  config: Record<string, string>,
-): Record<string, string> | undefined {
-  const text = config["pulumi:tags"];
-  if (text === undefined) return undefined;
-  try {
-    const tags = JSON.parse(text) as Record<string, string>;
-    return typeof tags === "object" && tags !== null && EPHEMERAL_TAGS.base in tags
-      ? tags
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

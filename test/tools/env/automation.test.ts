@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_PACK_DIR } from "../../../tools/analyzer";
 import { PROJECT_ROOT } from "../../../tools/engine";
 import { automationBackend, findPulumiCli } from "../../../tools/env/backend";
-import { EPHEMERAL_POLICY_CONFIG, EPHEMERAL_TAGS } from "../../../tools/env/stack";
+import { EPHEMERAL_POLICY_CONFIG, EPHEMERAL_TAGS } from "../../../tools/env/tags";
 
 /**
  * A stand-in `pulumi` that logs each call and answers the Automation API's questions the way the

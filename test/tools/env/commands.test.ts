@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../../tools/engine";
 import { MissingCliError, type DeployRequest, type StackBackend } from "../../../tools/env/backend";
 import { create, destroy, list, reap, type EnvContext } from "../../../tools/env/commands";
-import { EPHEMERAL_POLICY_CONFIG, EPHEMERAL_TAGS } from "../../../tools/env/stack";
+import { EPHEMERAL_POLICY_CONFIG, EPHEMERAL_TAGS } from "../../../tools/env/tags";
 import type { CheckOptions } from "../../../tools/policy-check";
 import type { CheckReport, Violation } from "../../../tools/report/check";
 

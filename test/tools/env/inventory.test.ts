@@ -9,7 +9,7 @@ import {
   reservedNames,
   selectExpired,
 } from "../../../tools/env/inventory";
-import { EPHEMERAL_TAGS } from "../../../tools/env/stack";
+import { EPHEMERAL_TAGS } from "../../../tools/env/tags";
 
 const tagsFor = (owner: string, expiresAt: string | undefined, base = "dev") => ({
   [EPHEMERAL_TAGS.base]: base,

@@ -6,10 +6,9 @@ import {
   asConfigText,
   CHEAP,
   deriveEphemeralStack,
-  EPHEMERAL_TAGS,
-  ephemeralTagsOf,
   type EphemeralRequest,
 } from "../../../tools/env/stack";
+import { EPHEMERAL_TAGS, ephemeralTagsOf } from "../../../tools/env/tags";
 
 const NOW = new Date("2026-11-24T10:00:00.000Z");
 const EIGHT_HOURS = 8 * 3_600_000;
