@@ -4,6 +4,7 @@ import { programFrames } from "./failure";
 import type { EngineMode } from "./mocks";
 import { loadProjectStack, type StackDocument } from "./project";
 import { recordProgram } from "./record";
+import { formatSdkCapturesUnmapped } from "./sdk-stacks";
 
 export type ChildMessage =
   | { ok: true; recorded: import("./record").RecordedStack }
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     const document = documentJson ? (JSON.parse(documentJson) as StackDocument) : undefined;
     const project = loadProjectStack(programDir, stack, document);
     interceptExit(project.programDir);
+    formatSdkCapturesUnmapped();
     const recorded = await recordProgram(project, mode as EngineMode);
     message = { ok: true, recorded };
   } catch (err) {
