@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { UsageError } from "../errors";
-import { AnalyzerClient } from "./client";
+import type { AnalyzerClient } from "./client";
 
 /** The policy pack could not be started or stopped answering: exit code 2. */
 export class PackError extends Error {
@@ -101,7 +101,9 @@ export async function launchPack(options: LaunchOptions): Promise<RunningPack> {
   if (stderr) onOutput(stderr);
   child.stdout!.on("data", (chunk: Buffer) => onOutput(chunk.toString()));
   const address = `127.0.0.1:${port}`;
-  const client = new AnalyzerClient(address);
+  // The gRPC stack loads only now, while the program runs: the CLI forks the program sooner.
+  const { AnalyzerClient: Client } = await import("./client");
+  const client = new Client(address);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     client,
