@@ -15,6 +15,7 @@ import { Monitoring } from "./azure/monitoring";
 import { Network, PrivateLinkTarget } from "./azure/network";
 import { createRedis, redisPrivateLinkTarget } from "./azure/redis";
 import { Registry } from "./azure/registry";
+import { knownAfter } from "./azure/shared";
 import { loadPlatformConfig } from "./config";
 import { GitHubPlatform } from "./github/platform";
 import { AppWorkload, REDIS_KEY_SECRET_NAME } from "./kubernetes/app";
@@ -33,10 +34,16 @@ const group = new resources.ResourceGroup("platform", {
   location: config.location,
   tags,
 });
-const placement = { resourceGroupName: group.name, location: config.location, tags };
+// The group's name known at preview, as the ids and names built from it (infra/azure/shared.ts).
+const placement = {
+  resourceGroupName: knownAfter(group, names.resourceGroup),
+  location: config.location,
+  tags,
+};
 
 const network = new Network("network", {
   ...placement,
+  subscriptionId: client.subscriptionId,
   virtualNetworkName: names.virtualNetwork,
   ...config.network,
   privateLinkTargets: ["registry", "vault", redisPrivateLinkTarget(config.redis.service)],
@@ -48,6 +55,7 @@ const privateEndpoint = (target: PrivateLinkTarget, enabled: boolean) =>
 
 const monitoring = new Monitoring("monitoring", {
   ...placement,
+  subscriptionId: client.subscriptionId,
   workspaceName: names.workspace,
   ...config.monitoring,
 });

@@ -3,9 +3,10 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as securityinsights from "@pulumi/azure-native/securityinsights";
 import { PLATFORM_ANALYTICS_RULES } from "./sentinel-rules";
-import { Placement, placementOf } from "./shared";
+import { armResourceId, knownAfter, Placement, placementOf } from "./shared";
 
 export interface MonitoringArgs extends Placement {
+  subscriptionId: pulumi.Input<string>;
   workspaceName: string;
   retentionInDays: number;
   /** Daily ingestion cap in GB; -1 for none. */
@@ -36,11 +37,23 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // Names and ids known at preview (shared.ts): MON-02 and MON-03 match the onboarding and the
+    // rules to their workspace, AKS-04 and AKS-05 read the cluster's workspace ids.
+    const workspaceName = knownAfter(workspace, args.workspaceName);
+    const workspacePath = "Microsoft.OperationalInsights/workspaces";
+    const idOf = (resource: pulumi.Resource, workspace: string) =>
+      armResourceId(
+        resource,
+        args.subscriptionId,
+        args.resourceGroupName,
+        `${workspacePath}/${workspace}`,
+      );
+    this.workspaceId = idOf(workspace, args.workspaceName);
     const sentinel = new securityinsights.SentinelOnboardingState(
       `${name}-sentinel`,
       {
         resourceGroupName: args.resourceGroupName,
-        workspaceName: workspace.name,
+        workspaceName,
         sentinelOnboardingStateName: "default",
       },
       { parent: this },
@@ -50,7 +63,7 @@ export class Monitoring extends pulumi.ComponentResource {
         `${name}-rule-${rule.key}`,
         {
           resourceGroupName: args.resourceGroupName,
-          workspaceName: workspace.name,
+          workspaceName,
           kind: "Scheduled",
           displayName: rule.displayName,
           description: rule.description,
@@ -97,11 +110,12 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const defenderWorkspaceName = knownAfter(defenderWorkspace, `${args.workspaceName}-mdc`);
     new securityinsights.SentinelOnboardingState(
       `${name}-defender-sentinel`,
       {
         resourceGroupName: args.resourceGroupName,
-        workspaceName: defenderWorkspace.name,
+        workspaceName: defenderWorkspaceName,
         sentinelOnboardingStateName: "default",
       },
       { parent: this },
@@ -128,18 +142,19 @@ export class Monitoring extends pulumi.ComponentResource {
             },
           ],
         },
-        destinations: { logAnalytics: [{ name: "workspace", workspaceResourceId: workspace.id }] },
+        destinations: {
+          logAnalytics: [{ name: "workspace", workspaceResourceId: this.workspaceId }],
+        },
         dataFlows: [
           { streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["workspace"] },
         ],
       },
       { parent: this },
     );
-    this.workspaceId = workspace.id;
-    this.workspaceName = workspace.name;
+    this.workspaceName = workspaceName;
     this.workspaceCustomerId = workspace.customerId;
     this.containerInsightsRuleId = containerInsights.id;
-    this.defenderWorkspaceId = defenderWorkspace.id;
+    this.defenderWorkspaceId = idOf(defenderWorkspace, `${args.workspaceName}-mdc`);
     this.registerOutputs({
       workspaceId: this.workspaceId,
       workspaceCustomerId: this.workspaceCustomerId,

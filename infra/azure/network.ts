@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import { Placement, placementOf } from "./shared";
+import { armResourceId, Placement, placementOf } from "./shared";
 
 /** The services that get private endpoints, with their private-link group and DNS zone. */
 export const PRIVATE_LINK_TARGETS = {
@@ -18,6 +18,7 @@ export type PrivateLinkTarget = keyof typeof PRIVATE_LINK_TARGETS;
 export const KEY_VAULT_SERVICE_ENDPOINT = "Microsoft.KeyVault";
 
 export interface NetworkArgs extends Placement {
+  subscriptionId: pulumi.Input<string>;
   virtualNetworkName: string;
   addressSpace: string;
   nodeSubnetPrefix: string;
@@ -72,9 +73,13 @@ export class Network extends pulumi.ComponentResource {
     const endpoints = subnet("endpoints", args.endpointSubnetPrefix, {
       privateEndpointNetworkPolicies: "Enabled",
     });
-    this.virtualNetworkId = vnet.id;
-    this.nodeSubnetId = nodes.id;
-    this.endpointSubnetId = endpoints.id;
+    // Ids known at preview (shared.ts): the vault's firewall and the cluster's pools name them.
+    const vnetPath = `Microsoft.Network/virtualNetworks/${args.virtualNetworkName}`;
+    const idOf = (resource: pulumi.Resource, path: string) =>
+      armResourceId(resource, args.subscriptionId, args.resourceGroupName, path);
+    this.virtualNetworkId = idOf(vnet, vnetPath);
+    this.nodeSubnetId = idOf(nodes, `${vnetPath}/subnets/snet-nodes`);
+    this.endpointSubnetId = idOf(endpoints, `${vnetPath}/subnets/snet-endpoints`);
     this.privateDnsZoneIds = {};
     if (args.privateEndpoints) {
       const targets = args.privateLinkTargets ?? Object.keys(PRIVATE_LINK_TARGETS);

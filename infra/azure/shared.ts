@@ -8,6 +8,36 @@ export interface Placement {
   tags: Record<string, string>;
 }
 
+/**
+ * `value`, once `resource` is registered, and known in `pulumi preview` of a new stack. A provider
+ * computes `id` and `name` outputs, so that preview sees them unknown, and with them every input
+ * built from them, whole objects included: azure-native passes `securityProfile` and a vault's
+ * `properties` through `apply` to fill defaults (containerservice/managedCluster.js,
+ * keyvault/vault.js), and the policies then cannot read the settings beside the id. A URN is
+ * known at preview and resolves once the engine has answered the resource's registration, so the
+ * consumer still waits for the resource and records it as a dependency.
+ */
+export function knownAfter<T>(resource: pulumi.Resource, value: pulumi.Input<T>): pulumi.Output<T> {
+  return pulumi.all([resource.urn, value]).apply(([, known]) => known as T);
+}
+
+/**
+ * The ARM id of a resource the program names, in Azure's form
+ * (`/subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}[/{type}/{name}]`,
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-resource#resourceid).
+ */
+export function armResourceId(
+  resource: pulumi.Resource,
+  subscriptionId: pulumi.Input<string>,
+  resourceGroupName: pulumi.Input<string>,
+  providerPath: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return knownAfter(
+    resource,
+    pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/${providerPath}`,
+  );
+}
+
 /** Just the placement of a component's args, to spread into each resource it declares. */
 export function placementOf({ resourceGroupName, location, tags }: Placement): Placement {
   return { resourceGroupName, location, tags };

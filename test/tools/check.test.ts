@@ -18,6 +18,7 @@ interface JsonReport {
   resources: { urn: string; type: string }[];
   policies: { name: string; enforcementLevel: string; description: string }[];
   violations: { policy: string; enforcementLevel: string; urn: string; message: string }[];
+  notVerifiedMandatory: string[];
 }
 
 function sarifValidator() {
@@ -55,6 +56,8 @@ describe("npm run check on the project's stacks and the weakened fixture", () =>
     expect(devTable.stdout).toMatch(/levels from policy-pack\/config\/dev\.json/);
     expect(devTable.stdout).toMatch(/^passed: 0 mandatory violations/m);
     expect(devTable.stdout).not.toMatch(/^MANDATORY/m);
+    // What preview cannot see on dev: the app's Redis URL, built from the cache's host name.
+    expect(devTable.stdout).toMatch(/; 1 mandatory control not verified at preview \(k8s-06\);/);
   });
 
   it("prod: JSON with only the document on stdout, every policy, no mandatory violation", () => {
@@ -80,6 +83,9 @@ describe("npm run check on the project's stacks and the weakened fixture", () =>
       "name",
     ]);
     expect(report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    // Preview sees every mandatory setting but the app's image (the registry's login server) and
+    // its Redis URL (the cache's host name): both are computed by Azure (infra/azure/shared.ts).
+    expect(report.notVerifiedMandatory).toEqual(["k8s-05", "k8s-06"]);
     // P controls are mandatory on prod.
     expect(report.policies.find((p) => p.name === "acr-03")?.enforcementLevel).toBe("mandatory");
     expect(prodJson.stderr).toMatch(/passed: 0 mandatory violations/);
