@@ -6,6 +6,8 @@ import {
   PROJECT_ROOT,
   runProgram,
   type EngineMode,
+  type RecordedStack,
+  type ResourceRecord,
   type StackDocument,
 } from "./engine";
 import { plainTextCredentialWarnings } from "./engine/credentials";
@@ -29,9 +31,9 @@ export interface CheckOptions {
 }
 
 /**
- * The offline preview and policy check: runs the program under mocks while the pack starts, then
- * sends every recorded resource through the pack's analyzer service, as `pulumi preview
- * --policy-pack` would.
+ * The offline preview and policy check: runs the program under mocks while the pack starts, sends
+ * each resource through the pack's Analyze as the program registers it, then the whole stack
+ * through AnalyzeStack, as `pulumi preview --policy-pack` does.
  */
 export async function checkStack(options: CheckOptions): Promise<CheckReport> {
   const { command, stack, stackDocument } = options;
@@ -48,34 +50,60 @@ export async function checkStack(options: CheckOptions): Promise<CheckReport> {
     project: project.projectName,
     stackConfig: project.config,
   });
-  const [recorded, session] = await Promise.all([
-    runProgram({
+  // The pack is configured before its first Analyze, then analyzes each resource as the program
+  // registers it (the CLI analyzes every registration during the preview), and the whole stack
+  // once the program has finished.
+  const prepared = sessionStarting.then(async (session) => {
+    try {
+      const settings = await session.configure(
+        options.policyConfig,
+        options.policyConfigFile ?? "policy config",
+      );
+      return { session, settings, analyzing: session.analyzeAsRegistered() };
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+  });
+  prepared.catch(() => undefined); // reported once the program has finished
+  let streamed = 0;
+  const onResource = (resource: ResourceRecord) => {
+    streamed++;
+    prepared.then(
+      ({ analyzing }) => analyzing.push(resource),
+      () => undefined,
+    );
+  };
+  let recorded: RecordedStack;
+  try {
+    recorded = await runProgram({
       stack,
       programDir,
       stackDocument,
       mode,
       timeoutSeconds: options.timeoutSeconds,
-    }).catch(async (err) => {
-      await sessionStarting.then((running) => running.close()).catch(() => undefined);
-      throw err;
-    }),
-    sessionStarting,
-  ]);
+      onResource,
+    });
+  } catch (err) {
+    await prepared.then(({ session }) => session.close()).catch(() => undefined);
+    throw err;
+  }
+  const { session, settings, analyzing } = await prepared;
   try {
     progress(
       command,
       `recorded ${recorded.resources.length} resources; pack ${session.pack.name}@${session.pack.version} ` +
         `(${session.pack.policies.length} policies) started in ${session.startupMs} ms`,
     );
-    const settings = await session.configure(
-      options.policyConfig,
-      options.policyConfigFile ?? "policy config",
-    );
+    recorded.resources.slice(streamed).forEach((resource) => analyzing.push(resource));
     const analyzeStarted = Date.now();
-    const diagnostics = await session.analyze(recorded.resources);
+    const diagnostics = [
+      ...(await analyzing.finish()),
+      ...(await session.analyzeStack(recorded.resources)),
+    ];
     progress(
       command,
-      `analyzed ${recorded.resources.length} resources in ${Date.now() - analyzeStarted} ms (total ${Date.now() - started} ms)`,
+      `analyzed ${recorded.resources.length} resources, the last ${Date.now() - analyzeStarted} ms after the program (total ${Date.now() - started} ms)`,
     );
     return buildReport({
       recorded,

@@ -59,3 +59,51 @@ describe("starting a policy pack", () => {
     }
   });
 });
+
+describe("Analyze as resources register (analyzeAsRegistered)", () => {
+  const resource = (name: string, type = "test:index:Thing") => ({
+    urn: `urn:pulumi:test::test::${type}::${name}`,
+    type,
+    name,
+    inputs: { size: name.length },
+  });
+
+  it("answers every pushed resource, in push order, with up to N calls in flight", async () => {
+    const named = pack(
+      "named",
+      'import { PolicyPack } from "@pulumi/policy";\nnew PolicyPack("named", { policies: [{ name: "p", description: "d", enforcementLevel: "advisory", validateResource: (args, report) => { report(`saw ${args.name}`); } }] });\n',
+    );
+    const session = await start(named);
+    try {
+      await session.configure({});
+      const stream = session.analyzeAsRegistered(2);
+      const names = Array.from({ length: 7 }, (_, index) => `r${index}`);
+      names.slice(0, 3).forEach((name) => stream.push(resource(name)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      names.slice(3).forEach((name) => stream.push(resource(name)));
+      const diagnostics = await stream.finish();
+      expect(diagnostics.map((diagnostic) => diagnostic.message)).toEqual(
+        names.map((name) => `saw ${name}`),
+      );
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("keeps a failed call for finish instead of losing it", async () => {
+    const throwing = pack(
+      "throwing",
+      'import { PolicyPack } from "@pulumi/policy";\nnew PolicyPack("throwing", { policies: [{ name: "p", description: "d", enforcementLevel: "advisory", validateResource: (args) => { if (args.name === "bad") throw new Error("boom"); } }] });\n',
+    );
+    const session = await start(throwing);
+    try {
+      await session.configure({});
+      const stream = session.analyzeAsRegistered();
+      stream.push(resource("good"));
+      stream.push(resource("bad"));
+      await expect(stream.finish()).rejects.toThrow(/boom/);
+    } finally {
+      await session.close();
+    }
+  });
+});

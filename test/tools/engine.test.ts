@@ -157,3 +157,24 @@ describe("recording a program with preview semantics (the default)", async () =>
     ).rejects.toThrow(ProgramError);
   });
 });
+
+describe("registrations handed over as they happen (onResource)", () => {
+  it("gives every resource, in the result's order, before the result", async () => {
+    const seen: string[] = [];
+    let resolved = false;
+    const running = runProgram({
+      stack: "test",
+      programDir: FIXTURE,
+      onResource: (resource) => {
+        expect(resolved).toBe(false);
+        seen.push(resource.urn);
+      },
+    });
+    const recorded = await running.then((result) => {
+      resolved = true;
+      return result;
+    });
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen).toEqual(recorded.resources.map((resource) => resource.urn));
+  });
+});

@@ -31,6 +31,12 @@ export interface SessionOptions {
   onOutput?: (text: string) => void;
 }
 
+/** Resources handed to Analyze one by one; `finish` gives every diagnostic, in order. */
+export interface AnalyzeStream {
+  push(resource: AnalyzerResourceInput): void;
+  finish(): Promise<Diagnostic[]>;
+}
+
 /**
  * One running policy pack, driven through the calls the Pulumi CLI makes in the CLI's order:
  * Handshake, ConfigureStack, GetPluginInfo, GetAnalyzerInfo, Configure, then Analyze per resource and
@@ -112,6 +118,53 @@ export class PolicySession {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, resources.length) }, worker));
     return perResource.flat();
+  }
+
+  /**
+   * Analyze for resources as they arrive (while the program still runs, as the CLI calls it per
+   * registration), up to `concurrency` calls in flight. A failed call is kept for `finish`, which
+   * waits for every call and returns the diagnostics in arrival order.
+   */
+  analyzeAsRegistered(concurrency = DEFAULT_CONCURRENCY): AnalyzeStream {
+    const queue: AnalyzerResourceInput[] = [];
+    const results: Diagnostic[][] = [];
+    let next = 0;
+    let active = 0;
+    let failure: { error: unknown } | undefined;
+    let whenIdle: (() => void) | undefined;
+    const settled = () => active === 0 && (failure !== undefined || next === queue.length);
+    const pump = () => {
+      while (active < concurrency && next < queue.length && failure === undefined) {
+        const index = next++;
+        active++;
+        this.running.client
+          .analyze(queue[index])
+          .then(
+            (diagnostics) => {
+              results[index] = diagnostics;
+            },
+            (error: unknown) => {
+              failure ??= { error };
+            },
+          )
+          .finally(() => {
+            active--;
+            pump();
+            if (settled()) whenIdle?.();
+          });
+      }
+    };
+    return {
+      push(resource) {
+        queue.push(resource);
+        pump();
+      },
+      async finish() {
+        if (!settled()) await new Promise<void>((resolve) => (whenIdle = resolve));
+        if (failure) throw failure.error;
+        return results.flat();
+      },
+    };
   }
 
   analyzeStack(resources: AnalyzerResourceInput[]): Promise<Diagnostic[]> {

@@ -6,7 +6,7 @@ import type { ChildMessage } from "./child";
 import { checkProgramDependencies } from "./dependencies";
 import type { EngineMode } from "./mocks";
 import { loadProjectStack, OFFLINE_SECRET_PLACEHOLDER, type StackDocument } from "./project";
-import type { RecordedStack } from "./record";
+import type { RecordedStack, ResourceRecord } from "./record";
 
 export {
   configText,
@@ -34,6 +34,11 @@ export interface RunOptions {
   /** `preview` (default): computed outputs unknown, as `pulumi preview` of a new stack. */
   mode?: EngineMode;
   timeoutSeconds?: number;
+  /**
+   * Called with each resource as the program registers it, before the result (the CLI hands
+   * each registration to the analyzers during the preview). The result still lists them all.
+   */
+  onResource?: (resource: ResourceRecord) => void;
 }
 
 /**
@@ -65,7 +70,7 @@ export function runProgram(options: RunOptions): Promise<RecordedStack> {
   const documentArg = options.stackDocument ? [JSON.stringify(options.stackDocument)] : [];
   const child = fork(
     path.join(__dirname, "child.ts"),
-    [programDir, options.stack, mode, ...documentArg],
+    [programDir, options.stack, mode, options.onResource ? "stream" : "batch", ...documentArg],
     {
       cwd: programDir,
       execArgv: ["--import", tsxLoader],
@@ -97,13 +102,17 @@ export function runProgram(options: RunOptions): Promise<RecordedStack> {
         ),
       timeoutSeconds * 1000,
     );
-    child.on("message", (message: ChildMessage) =>
+    child.on("message", (message: ChildMessage) => {
+      if ("registered" in message) {
+        if (!settled) message.registered.forEach((resource) => options.onResource?.(resource));
+        return;
+      }
       settle(() => {
         if (message.ok) resolve(message.recorded);
         else if (message.name === "UsageError") reject(new UsageError(message.message));
         else reject(new ProgramError(message.message));
-      }),
-    );
+      });
+    });
     child.on("exit", (code, signal) =>
       settle(() =>
         reject(

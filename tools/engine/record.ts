@@ -150,6 +150,7 @@ function instrumentMonitor(
   project: ProjectStack,
   mode: EngineMode,
   recording: Recording,
+  onResource?: (resource: ResourceRecord) => void,
 ): void {
   const seen = new Set<string>();
   monitor.newUrn = (parent, type, name) =>
@@ -165,7 +166,11 @@ function instrumentMonitor(
     }
     seen.add(urn);
     return register(req, (err, res) => {
-      if (!err && res) recording.resources.push(toRecord(req, res.getUrn(), res.getId()));
+      if (!err && res) {
+        const record = toRecord(req, res.getUrn(), res.getId());
+        recording.resources.push(record);
+        onResource?.(record);
+      }
       callback(err, res);
     });
   };
@@ -277,6 +282,8 @@ async function runEntryPoint(project: ProjectStack): Promise<unknown> {
 export async function recordProgram(
   project: ProjectStack,
   mode: EngineMode,
+  /** Called with each resource as it registers, as the engine hands it to analyzers. */
+  onResource?: (resource: ResourceRecord) => void,
 ): Promise<RecordedStack> {
   const sdk = (request: string) => requireFromProgram(project.programDir, request);
   const pulumi = sdk("@pulumi/pulumi") as PulumiSdk;
@@ -298,7 +305,7 @@ export async function recordProgram(
   );
   pulumi.runtime.setAllConfig(project.config, project.secretKeys);
   const recording: Recording = { resources: [] };
-  instrumentMonitor(settings.getMonitor() as MockMonitorLike, project, mode, recording);
+  instrumentMonitor(settings.getMonitor() as MockMonitorLike, project, mode, recording, onResource);
 
   try {
     await stackModule.runInPulumiStack(() => runEntryPoint(project));
