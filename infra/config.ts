@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { deployIdentityName } from "./github/names";
+import { deployIdentityName, repositoryKey } from "./github/names";
 import { nameProblems, namingProblems, resourceNames } from "./naming";
 import { PROJECT } from "./project";
 
@@ -109,7 +109,11 @@ const clusterSchema = z
     podSecurityStandard: z.enum(["baseline", "restricted"]).default("baseline"),
     podSecurityEffect: z.enum(["audit", "deny"]).default("deny"),
     tcpKeepalive: tcpKeepaliveSchema.default(tcpKeepaliveSchema.parse({})),
-    /** Sysctls that pods may set although Kubernetes calls them unsafe (the app sets tcp_retries2). */
+    /**
+     * Sysctls that pods may set although Kubernetes calls them unsafe. The node pool allows
+     * tcp_retries2, but the app's pod cannot set it: the restricted pod security standard refuses
+     * any sysctl outside the safe set (README, "One deliberate deviation").
+     */
     allowedUnsafeSysctls: z
       .array(z.string().regex(/^net\.[a-z0-9_.]+$/))
       .default(["net.ipv4.tcp_retries2"]),
@@ -354,62 +358,109 @@ const githubEnvironmentSchema = z
   })
   .strict();
 
-const githubSchema = z
+/** What every stack says of the organisation and its repositories. */
+const githubCommonFields = {
+  organization: githubOrganization,
+  /** Actions allowed besides GitHub-owned and verified creators' (`owner/repo@*`, `owner/*`). */
+  allowedActions: z
+    .array(
+      z.string().regex(/^[\w.-]+\/[\w.*/-]+(@[\w.*-]+)?$/, "expected owner/repo@ref or owner/*"),
+    )
+    .default([]),
+  requireShaPinnedActions: z.boolean().default(true),
+  repositories: z.array(repositorySchema).min(1, "name at least one repository"),
+  environment: githubEnvironmentSchema,
+  /**
+   * The environment of pull-request previews of this stack (`pulumi preview` on a PR). Any ref
+   * may use it (a PR's ref is refs/pull/<n>/merge), so it holds only a read-only identity: Reader
+   * on the stack's resource group, AKS cluster user and RBAC Reader. No GitHub App key.
+   */
+  previewEnvironment: z.object({ name: environmentName }).strict().optional(),
+  /**
+   * Ephemeral environments (ephemeral.yml) run a pull request's code with cloud rights: `name`
+   * is the environment of the PR jobs (any ref, a maintainer of `reviewersTeam` approves each
+   * run), `reaperName` the one of the scheduled reaper (protected branches, no reviewers). Their
+   * Azure identity is made at bootstrap (README) with rights on the ephemeral subscription only.
+   * Owner stack only: reviewers are teams it manages.
+   */
+  ephemeralEnvironments: z
+    .object({ name: environmentName, reaperName: environmentName, reviewersTeam: teamKey })
+    .strict()
+    .optional(),
+  /**
+   * What the organisation is licensed for. On private and internal repositories, code scanning,
+   * dependency review and required code-scanning results need GitHub Advanced Security (Code
+   * Security); required reviewers and wait timers on environments need GitHub Enterprise.
+   */
+  licences: z
+    .object({ advancedSecurity: z.boolean(), enterprise: z.boolean() })
+    .strict()
+    .default({ advancedSecurity: false, enterprise: false }),
+};
+
+const requiredWithOwnership =
+  (why = "") =>
+  (issue: { input?: unknown }) =>
+    issue.input === undefined ? `is required with ownsOrganization${why}` : undefined;
+
+/**
+ * The stack that owns the organisation (exactly one may): it manages the organisation's settings,
+ * teams, repositories and rulesets, so what they need is required here.
+ */
+const githubOwnerSchema = z
   .object({
-    organization: githubOrganization,
-    /**
-     * Whether this stack owns the organisation: its settings, teams, repositories and rulesets.
-     * Exactly one stack may; every stack owns its own deployment environment in each repository.
-     */
-    ownsOrganization: z.boolean().default(false),
-    billingEmail: z.email().optional(),
-    /** Actions allowed besides GitHub-owned and verified creators' (`owner/repo@*`, `owner/*`). */
-    allowedActions: z
-      .array(
-        z.string().regex(/^[\w.-]+\/[\w.*/-]+(@[\w.*-]+)?$/, "expected owner/repo@ref or owner/*"),
-      )
-      .default([]),
-    requireShaPinnedActions: z.boolean().default(true),
+    ...githubCommonFields,
+    ownsOrganization: z.literal(true),
+    billingEmail: z.email({ error: requiredWithOwnership() }),
     /**
      * The platform GitHub App's numeric App ID (not its client id): the default-branch ruleset
      * lets it bypass, so the stack's RepositoryFile commits (CODEOWNERS, dependabot.yml) land.
      */
-    platformAppId: z.number().int().positive().optional(),
-    teams: z.record(teamKey, teamSchema).default({}),
-    repositories: z.array(repositorySchema).min(1, "name at least one repository"),
-    environment: githubEnvironmentSchema,
-    /**
-     * The environment of pull-request previews of this stack (`pulumi preview` on a PR). Any ref
-     * may use it (a PR's ref is refs/pull/<n>/merge), so it holds only a read-only identity: Reader
-     * on the stack's resource group, AKS cluster user and RBAC Reader. No GitHub App key.
-     */
-    previewEnvironment: z.object({ name: environmentName }).strict().optional(),
-    /**
-     * Ephemeral environments (ephemeral.yml) run a pull request's code with cloud rights: `name`
-     * is the environment of the PR jobs (any ref, a maintainer of `reviewersTeam` approves each
-     * run), `reaperName` the one of the scheduled reaper (protected branches, no reviewers). Their
-     * Azure identity is made at bootstrap (README) with rights on the ephemeral subscription only.
-     * Owner stack only: reviewers are teams it manages.
-     */
-    ephemeralEnvironments: z
-      .object({ name: environmentName, reaperName: environmentName, reviewersTeam: teamKey })
-      .strict()
-      .optional(),
-    /**
-     * What the organisation is licensed for. On private and internal repositories, code scanning,
-     * dependency review and required code-scanning results need GitHub Advanced Security (Code
-     * Security); required reviewers and wait timers on environments need GitHub Enterprise.
-     */
-    licences: z
-      .object({ advancedSecurity: z.boolean(), enterprise: z.boolean() })
-      .strict()
-      .default({ advancedSecurity: false, enterprise: false }),
+    platformAppId: z
+      .number({
+        error: requiredWithOwnership(" (the App the ruleset lets commit managed files)"),
+      })
+      .int()
+      .positive(),
+    teams: z
+      .record(teamKey, teamSchema)
+      .default({})
+      .refine(
+        (teams) => Object.keys(teams).length > 0,
+        "name at least one team (mapped to Entra ID)",
+      ),
     /** Defender for DevOps: the GitHub connector in Defender for Cloud (control GH-10). */
     defenderForDevOps: z.boolean().default(false),
   })
   .strict();
 
+/**
+ * Every other stack: its own deployment environment in each repository and the identities its
+ * jobs log in as. Organisation-wide keys are refused (githubRules), not silently ignored.
+ */
+const githubMemberSchema = z
+  .object({
+    ...githubCommonFields,
+    ownsOrganization: z.literal(false).default(false),
+    billingEmail: z.unknown().optional(),
+    platformAppId: z.unknown().optional(),
+    teams: z.record(z.string(), z.unknown()).default({}),
+    defenderForDevOps: z.boolean().default(false),
+  })
+  .strict();
+
+/**
+ * `ownsOrganization`: whether this stack owns the organisation (its settings, teams, repositories
+ * and rulesets). Exactly one stack may; every stack owns its own deployment environment in each
+ * repository.
+ */
+const githubSchema = z.discriminatedUnion("ownsOrganization", [
+  githubOwnerSchema,
+  githubMemberSchema,
+]);
+
 export type GitHubConfig = z.output<typeof githubSchema>;
+export type GitHubOwnerConfig = z.output<typeof githubOwnerSchema>;
 
 /**
  * Why an X.509 subject cannot be a Notation signing identity: the trust policy's
@@ -708,13 +759,21 @@ function githubRules(config: PlatformConfig, github: GitHubConfig, issue: IssueR
   if (github.ownsOrganization) ownerRules(github, issue);
   else nonOwnerRules(github, issue);
   environmentRules(github, issue);
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   github.repositories.forEach((repository, index) => {
     const at = (key: string) => ["github", "repositories", String(index), key];
-    if (seen.has(repository.name.toLowerCase())) {
-      issue(at("name"), repository.name, "is listed twice");
+    const key = repositoryKey(repository.name);
+    const twin = seen.get(key);
+    if (twin !== undefined) {
+      issue(
+        at("name"),
+        repository.name,
+        twin.toLowerCase() === repository.name.toLowerCase()
+          ? "is listed twice"
+          : `has the same key as ${twin} (${key}: URNs and Azure identity names); rename one`,
+      );
     }
-    seen.add(repository.name.toLowerCase());
+    seen.set(key, repository.name);
     const identity = deployIdentityName(config.namePrefix, config.environment, repository.name);
     for (const problem of nameProblems("appIdentity", identity)) {
       issue(at("name"), repository.name, problem);
@@ -817,21 +876,8 @@ function environmentRules(github: GitHubConfig, issue: IssueReporter): void {
 }
 
 /** The owning stack manages settings, teams and rulesets, so they must be complete. */
-function ownerRules(github: GitHubConfig, issue: IssueReporter): void {
+function ownerRules(github: GitHubOwnerConfig, issue: IssueReporter): void {
   const teams = Object.keys(github.teams);
-  if (github.billingEmail === undefined) {
-    issue(["github", "billingEmail"], undefined, "is required with ownsOrganization");
-  }
-  if (github.platformAppId === undefined) {
-    issue(
-      ["github", "platformAppId"],
-      undefined,
-      "is required with ownsOrganization (the App the ruleset lets commit managed files)",
-    );
-  }
-  if (teams.length === 0) {
-    issue(["github", "teams"], github.teams, "name at least one team (mapped to Entra ID)");
-  }
   github.repositories.forEach((repository, index) => {
     const at = (key: string) => ["github", "repositories", String(index), key];
     if (repository.requiredStatusChecks.length === 0) {

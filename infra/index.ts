@@ -19,7 +19,7 @@ import { knownAfter } from "./azure/shared";
 import { loadPlatformConfig } from "./config";
 import { GitHubPlatform } from "./github/platform";
 import { AppWorkload, REDIS_KEY_SECRET_NAME } from "./kubernetes/app";
-import { ImageIntegrity, ratifyIdentityName } from "./kubernetes/image-integrity";
+import { ImageIntegrity } from "./kubernetes/image-integrity";
 import { AppIngress } from "./kubernetes/ingress";
 import { SecureNamespace } from "./kubernetes/namespace";
 import { resourceNames, standardTags } from "./naming";
@@ -237,7 +237,7 @@ if (config.imageIntegrity) {
       ...placement,
       subscriptionId: client.subscriptionId,
       tenantId: client.tenantId,
-      identityName: ratifyIdentityName(config.namePrefix, config.environment),
+      identityName: names.ratifyIdentity,
       cluster: { oidcIssuerUrl: cluster.oidcIssuerUrl },
       registry: { registryId: registry.registryId, loginServer: registry.loginServer },
       vault: { vaultId: vault.vaultId, vaultUri: vault.vaultUri },

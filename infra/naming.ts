@@ -15,6 +15,8 @@ export interface ResourceNames {
   cluster: string;
   redis: string;
   appIdentity: string;
+  /** Ratify's workload identity (image integrity), a user-assigned identity like the app's. */
+  ratifyIdentity: string;
 }
 
 interface NameRule {
@@ -23,6 +25,14 @@ interface NameRule {
   max: number;
   allowed: string;
 }
+
+/** User-assigned managed identities (Microsoft.ManagedIdentity/userAssignedIdentities). */
+const MANAGED_IDENTITY_RULE: NameRule = {
+  pattern: /^[a-zA-Z0-9][-\w]*$/,
+  min: 3,
+  max: 128,
+  allowed: "letters, digits, '-', '_'",
+};
 
 export const NAME_RULES: Record<keyof ResourceNames, NameRule> = {
   resourceGroup: {
@@ -62,12 +72,8 @@ export const NAME_RULES: Record<keyof ResourceNames, NameRule> = {
     max: 63,
     allowed: "letters, digits, '-'",
   },
-  appIdentity: {
-    pattern: /^[a-zA-Z0-9][-\w]*$/,
-    min: 3,
-    max: 128,
-    allowed: "letters, digits, '-', '_'",
-  },
+  appIdentity: MANAGED_IDENTITY_RULE,
+  ratifyIdentity: MANAGED_IDENTITY_RULE,
 };
 
 /** Problems with a name, empty when it follows the rule of its kind. */
@@ -96,6 +102,7 @@ function deriveNames(prefix: string, environment: string): ResourceNames {
     cluster: `aks-${prefix}-${environment}`,
     redis: `redis-${prefix}-${environment}`,
     appIdentity: `id-${prefix}-${environment}-app`,
+    ratifyIdentity: `id-${prefix}-${environment}-ratify`,
   };
 }
 

@@ -14,7 +14,15 @@ export function environmentSubject(organization: string, repository: string, env
   return `repo:${organization}/${repository}:environment:${environment}`;
 }
 
-/** Azure identity names allow letters, digits, '-' and '_': a repository's '.' becomes '-'. */
+/**
+ * A repository's key in URNs and Azure identity names: GitHub repository names are
+ * case-insensitive and may hold '.' and '_', so `My.Repo` and `my-repo` share a key, and config
+ * validation refuses two repositories with the same key.
+ */
+export function repositoryKey(repository: string): string {
+  return repository.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+}
+
 export function deployIdentityName(prefix: string, environment: string, repository: string) {
-  return `id-${prefix}-${environment}-gh-${repository.replace(/\./g, "-")}`;
+  return `id-${prefix}-${environment}-gh-${repositoryKey(repository)}`;
 }

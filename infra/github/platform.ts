@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Placement } from "../azure/shared";
-import type { GitHubConfig } from "../config";
+import type { GitHubConfig, GitHubOwnerConfig } from "../config";
 import { DeploymentEnvironment } from "./environment";
-import { deployIdentityName } from "./names";
+import { deployIdentityName, repositoryKey } from "./names";
 import { DeployTargets, GitHubDeployIdentity } from "./oidc";
 import { GitHubOrganization, ManagedTeam } from "./organization";
 import { githubProvider, githubToken } from "./provider";
@@ -76,11 +76,12 @@ export class GitHubPlatform extends pulumi.ComponentResource {
       token,
     );
     const github = { parent: this, providers: [provider] };
-    const teams = config.ownsOrganization ? this.organization(name, args, token, github).teams : {};
+    const owner = config.ownsOrganization ? config : undefined;
+    const teams = owner ? this.organization(name, owner, token, github).teams : {};
     this.deployClientIds = {};
     for (const spec of config.repositories) {
-      const key = `${name}-${spec.name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
-      const repositoryName = config.ownsOrganization
+      const key = `${name}-${repositoryKey(spec.name)}`;
+      const repositoryName = owner
         ? new GitHubRepository(
             key,
             {
@@ -89,8 +90,7 @@ export class GitHubPlatform extends pulumi.ComponentResource {
               teams,
               tenantId: args.azure.tenantId,
               licences: config.licences,
-              // Config validation requires it whenever the stack owns the organisation.
-              platformAppId: config.platformAppId ?? 0,
+              platformAppId: owner.platformAppId,
             },
             github,
           ).repositoryName
@@ -220,17 +220,15 @@ export class GitHubPlatform extends pulumi.ComponentResource {
 
   private organization(
     name: string,
-    args: GitHubPlatformArgs,
+    config: GitHubOwnerConfig,
     token: pulumi.Output<string> | undefined,
     opts: pulumi.ComponentResourceOptions,
   ): { teams: Record<string, ManagedTeam> } {
-    const { config } = args;
     return new GitHubOrganization(
       `${name}-org`,
       {
         organization: config.organization,
-        // Config validation requires it whenever the stack owns the organisation.
-        billingEmail: config.billingEmail ?? "",
+        billingEmail: config.billingEmail,
         allowedActions: config.allowedActions,
         requireShaPinnedActions: config.requireShaPinnedActions,
         teams: config.teams,

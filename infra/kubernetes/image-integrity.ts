@@ -35,11 +35,6 @@ export interface ImageIntegrityArgs extends Placement {
   enforcement: Enforcement;
 }
 
-/** Name of Ratify's Azure identity, next to the platform's other identities. */
-export function ratifyIdentityName(prefix: string, environment: string): string {
-  return `id-${prefix}-${environment}-ratify`;
-}
-
 /**
  * Gatekeeper asks Ratify about every image of a pod; a failed verification, an error or Ratify
  * being unreachable is a violation (fail closed when the constraint denies).

@@ -327,15 +327,27 @@ describe("github and image integrity config", () => {
     ]);
   });
 
-  it("asks the owning stack for what it manages: billing email, checks, code owners", () => {
+  it("types what the owning stack manages as required (billing email, the App, teams)", () => {
+    // A discriminated union on ownsOrganization: the schema itself asks for them.
+    expect(github({ billingEmail: undefined, platformAppId: undefined })).toEqual([
+      "aks-devsecops:github.billingEmail: is required with ownsOrganization (got missing)",
+      "aks-devsecops:github.platformAppId: is required with ownsOrganization (the App the ruleset lets commit managed files) (got missing)",
+    ]);
+    expect(github({ teams: undefined, environment: prodGithub().environment })).toContain(
+      "aks-devsecops:github.teams: name at least one team (mapped to Entra ID) (got {})",
+    );
+    expect(github({ ownsOrganization: "yes" })).toEqual([
+      expect.stringMatching(/^aks-devsecops:github\.ownsOrganization: Invalid discriminator value/),
+    ]);
+  });
+
+  it("asks the owning stack for what it manages: checks, code owners", () => {
     const problems = github({
-      billingEmail: undefined,
       repositories: [
         { ...prodGithub().repositories[0], requiredStatusChecks: [], codeOwners: { "*": ["qa"] } },
       ],
     });
     expect(problems).toEqual([
-      "aks-devsecops:github.billingEmail: is required with ownsOrganization (got missing)",
       expect.stringMatching(
         /^aks-devsecops:github\.repositories\.0\.requiredStatusChecks: name at least one/,
       ),
@@ -389,6 +401,14 @@ describe("github and image integrity config", () => {
     const [first] = prodGithub().repositories;
     expect(github({ repositories: [first, { ...first, name: "AKS-DevSecOps" }] })).toEqual([
       'aks-devsecops:github.repositories.1.name: is listed twice (got "AKS-DevSecOps")',
+    ]);
+    // One key for URNs and identity names: `my.repo` and `my-repo` would give 15 duplicate URNs.
+    expect(
+      github({
+        repositories: [first, { ...first, name: "my.repo" }, { ...first, name: "my-repo" }],
+      }),
+    ).toEqual([
+      'aks-devsecops:github.repositories.2.name: has the same key as my.repo (my-repo: URNs and Azure identity names); rename one (got "my-repo")',
     ]);
     expect(prodProblemsOf({ "aks-devsecops:imageIntegrity": undefined })).toEqual([
       'aks-devsecops:github.repositories.0.deployRoles: sign needs imageIntegrity.signingCertificate (got ["import","sign","deploy"])',

@@ -56,6 +56,12 @@ const githubConfig = (stack: StackName) => {
   if (!config) throw new Error(`${stack} has no github config`);
   return config;
 };
+/** The config of the stack that owns the organisation (prod). */
+const ownerConfig = () => {
+  const config = githubConfig("prod");
+  if (!config.ownsOrganization) throw new Error("prod does not own the organization");
+  return config;
+};
 
 /** The repository environment of that name. */
 function environmentNamed(stack: StackName, name: string): ResourceRecord {
@@ -176,7 +182,7 @@ describe("GitHub organisation (prod owns it)", () => {
 
   it("maps every team to its Entra ID group through the team's own slug", () => {
     const teams = resourcesOfType("prod", TEAM);
-    const config = githubConfig("prod");
+    const config = ownerConfig();
     expect(teams.map((team) => inputsOf(team).name).sort()).toEqual(
       Object.keys(config.teams).sort(),
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { deployIdentityName, repositoryKey } from "../../infra/github/names";
 import { nameProblems, resourceNames, standardTags } from "../../infra/naming";
 
 describe("resource names", () => {
@@ -24,6 +25,14 @@ describe("resource names", () => {
     expect(() => resourceNames("averylongprefix", "production")).toThrow(/keyVault name/);
   });
 
+  it("validates Ratify's identity like the app's (a user-assigned identity's rules)", () => {
+    expect(resourceNames("contoso", "prod").ratifyIdentity).toBe("id-contoso-prod-ratify");
+    expect(nameProblems("ratifyIdentity", "id-contoso-prod-ratify")).toEqual([]);
+    expect(nameProblems("ratifyIdentity", "id.contoso")).toEqual([
+      "ratifyIdentity name 'id.contoso' may contain letters, digits, '-', '_'",
+    ]);
+  });
+
   it("tags with environment, owner and managed-by, which extra tags cannot override", () => {
     expect(standardTags("dev", "alice", { owner: "mallory", team: "x" })).toEqual({
       team: "x",
@@ -31,5 +40,12 @@ describe("resource names", () => {
       owner: "alice",
       "managed-by": "pulumi",
     });
+  });
+});
+
+describe("repository keys", () => {
+  it("are one key for URNs and the deploy identity's name", () => {
+    expect(repositoryKey("My.Repo_x")).toBe("my-repo-x");
+    expect(deployIdentityName("contoso", "prod", "My.Repo_x")).toBe("id-contoso-prod-gh-my-repo-x");
   });
 });
