@@ -98,7 +98,11 @@ async function failover(
         ? Date.now()
         : undefined,
     );
-    const during = outcomes.filter((o) => o.startedAt >= faultAt && o.startedAt < movedAt);
+    // Requests in flight at any time between the fault and the move: the load is sequential, so
+    // the one that started just before the fault may be the only one the fault hits.
+    const during = outcomes.filter(
+      (o) => o.startedAt + o.elapsedMs >= faultAt && o.startedAt < movedAt,
+    );
     const failures = during.filter((o) => o.status !== 201);
     console.log(
       JSON.stringify({
