@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { ALLOWED_LOCATIONS_KEY } from "../policy-pack/facts/config-keys";
 import { deployIdentityName, repositoryKey } from "./github/names";
 import { nameProblems, namingProblems, resourceNames } from "./naming";
 import { PROJECT } from "./project";
@@ -515,7 +516,8 @@ const platformConfigObject = z
         /^[a-z][a-z0-9]{2,9}$/,
         "expected 3-10 lower-case letters or digits, starting with a letter",
       ),
-    allowedLocations: z.array(azureLocation).min(1).default(["westeurope", "northeurope"]),
+    // GEN-02 reads this key of the stack config (policy-pack/facts/config-keys.ts).
+    [ALLOWED_LOCATIONS_KEY]: z.array(azureLocation).min(1).default(["westeurope", "northeurope"]),
     tags: z.record(z.string(), tagValue).default({}),
     network: networkSchema.default(networkSchema.parse({})),
     monitoring: monitoringSchema.default(monitoringSchema.parse({})),

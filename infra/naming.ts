@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { MANAGED_BY_PULUMI, REQUIRED_TAGS } from "../policy-pack/facts/tags";
 
 /**
  * Azure names for the platform's resources. Each kind of resource has its own length and
@@ -130,7 +131,12 @@ export function standardTags(
   owner: string,
   extra: Record<string, string>,
 ): Record<string, string> {
-  return { ...extra, environment, owner, "managed-by": "pulumi" };
+  return {
+    ...extra,
+    [REQUIRED_TAGS.environment]: environment,
+    [REQUIRED_TAGS.owner]: owner,
+    [REQUIRED_TAGS.managedBy]: MANAGED_BY_PULUMI,
+  };
 }
 
 /** A stable GUID-shaped value derived from a seed. */

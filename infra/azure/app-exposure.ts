@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as dns from "@pulumi/azure-native/dns";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { PlatformConfig } from "../config";
-import { Placement, roleDefinitionId } from "./shared";
+import { assignRole } from "./roles";
+import { Placement } from "./shared";
 
 type IngressConfig = NonNullable<PlatformConfig["ingress"]>;
 
@@ -86,14 +86,14 @@ export class AppExposure extends pulumi.ComponentResource {
       role: "dnsZoneContributor" | "privateDnsZoneContributor" | "keyVaultSecretsUser",
       scope: pulumi.Input<string>,
     ) =>
-      new authorization.RoleAssignment(
+      assignRole(
         `${name}-${key}`,
         {
+          subscriptionId: args.subscriptionId,
           principalId,
-          principalType: authorization.PrincipalType.ServicePrincipal,
-          roleDefinitionId: roleDefinitionId(args.subscriptionId, role),
+          role,
           scope,
-          description: `platform: ${role} for application routing`,
+          grantee: "application routing",
         },
         { parent: this },
       );

@@ -3,15 +3,12 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as types from "@pulumi/azure-native/types";
+import {
+  builtInPolicySetId,
+  POD_SECURITY_INITIATIVES,
+  type PodSecurityStandard,
+} from "../../policy-pack/facts/azure";
 import { diagnosticSetting, Placement, placementOf } from "./shared";
-
-/** Built-in Azure Policy initiatives for Kubernetes pod security standards (Linux workloads). */
-export const POD_SECURITY_INITIATIVES = {
-  baseline:
-    "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d",
-  restricted:
-    "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00",
-} as const;
 
 /**
  * The taint that keeps workloads off the system pool (AKS-16): only pods tolerating it (AKS's
@@ -68,7 +65,7 @@ export interface ClusterArgs extends Placement {
   authorizedIpRanges: string[];
   upgradeChannel: string;
   nodeOsUpgradeChannel: string;
-  podSecurity: { standard: keyof typeof POD_SECURITY_INITIATIVES; effect: "audit" | "deny" };
+  podSecurity: { standard: PodSecurityStandard; effect: "audit" | "deny" };
   /** Node sysctls: keepalive under Azure's 4-minute load-balancer idle timeout. */
   tcpKeepalive: TcpKeepalive;
   allowedUnsafeSysctls: string[];
@@ -220,7 +217,7 @@ export class Cluster extends pulumi.ComponentResource {
         scope: cluster.id,
         policyAssignmentName: `pod-security-${args.podSecurity.standard}`,
         displayName: `Kubernetes pod security ${args.podSecurity.standard} standard (${args.podSecurity.effect})`,
-        policyDefinitionId: POD_SECURITY_INITIATIVES[args.podSecurity.standard],
+        policyDefinitionId: builtInPolicySetId(POD_SECURITY_INITIATIVES[args.podSecurity.standard]),
         enforcementMode: authorization.EnforcementMode.Default,
         parameters: { effect: { value: args.podSecurity.effect } },
         nonComplianceMessages: [

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { BUILT_IN_ROLES, Placement, roleDefinitionId, placementOf } from "./shared";
-
-export const WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange";
+import { TOKEN_EXCHANGE_AUDIENCE } from "../../policy-pack/facts/identity";
+import { assignRole, type BuiltInRole } from "./roles";
+import { Placement, placementOf } from "./shared";
 
 export interface IdentityArgs extends Placement {
   subscriptionId: pulumi.Input<string>;
@@ -41,25 +40,25 @@ export class Identity extends pulumi.ComponentResource {
         federatedIdentityCredentialResourceName: `${namespace}-${serviceAccount}`,
         issuer: args.cluster.oidcIssuerUrl,
         subject: `system:serviceaccount:${namespace}:${serviceAccount}`,
-        audiences: [WORKLOAD_IDENTITY_AUDIENCE],
+        audiences: [TOKEN_EXCHANGE_AUDIENCE],
       },
       { parent: this },
     );
 
     const assign = (
       key: string,
-      role: keyof typeof BUILT_IN_ROLES,
+      role: BuiltInRole,
       principalId: pulumi.Input<string>,
       scope: pulumi.Input<string>,
     ) =>
-      new authorization.RoleAssignment(
+      assignRole(
         `${name}-${key}`,
         {
+          subscriptionId: args.subscriptionId,
           principalId,
-          principalType: authorization.PrincipalType.ServicePrincipal,
-          roleDefinitionId: roleDefinitionId(args.subscriptionId, role),
+          role,
           scope,
-          description: `platform: ${role} for ${key.split("-")[0]}`,
+          grantee: key.split("-")[0],
         },
         { parent: this },
       );

@@ -1,19 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
+import { PRIVATE_LINK, type PrivateLinkTarget } from "../../policy-pack/facts/azure";
 import { armResourceId, Placement, placementOf } from "./shared";
 
-/** The services that get private endpoints, with their private-link group and DNS zone. */
-export const PRIVATE_LINK_TARGETS = {
-  registry: { groupId: "registry", zone: "privatelink.azurecr.io" },
-  vault: { groupId: "vault", zone: "privatelink.vaultcore.azure.net" },
-  redis: { groupId: "redisCache", zone: "privatelink.redis.cache.windows.net" },
-  // Azure Managed Redis (Microsoft.Cache/redisEnterprise): sub-resource `redisEnterprise`, zone
-  // privatelink.redis.azure.net (https://learn.microsoft.com/azure/private-link/private-endpoint-dns,
-  // Databases; https://learn.microsoft.com/azure/redis/private-link).
-  managedRedis: { groupId: "redisEnterprise", zone: "privatelink.redis.azure.net" },
-} as const;
-export type PrivateLinkTarget = keyof typeof PRIVATE_LINK_TARGETS;
+export type { PrivateLinkTarget };
 
 export const KEY_VAULT_SERVICE_ENDPOINT = "Microsoft.KeyVault";
 
@@ -82,8 +73,8 @@ export class Network extends pulumi.ComponentResource {
     this.endpointSubnetId = idOf(endpoints, `${vnetPath}/subnets/snet-endpoints`);
     this.privateDnsZoneIds = {};
     if (args.privateEndpoints) {
-      const targets = args.privateLinkTargets ?? Object.keys(PRIVATE_LINK_TARGETS);
-      for (const [target, { zone }] of Object.entries(PRIVATE_LINK_TARGETS)) {
+      const targets = args.privateLinkTargets ?? Object.keys(PRIVATE_LINK);
+      for (const [target, { zone }] of Object.entries(PRIVATE_LINK)) {
         if (!targets.includes(target as PrivateLinkTarget)) continue;
         const dnsZone = new privatedns.PrivateZone(
           `${name}-dns-${target}`,
@@ -134,7 +125,7 @@ export function createPrivateEndpoint(
   endpoint: PrivateEndpointPlacement,
   opts: pulumi.CustomResourceOptions,
 ): network.PrivateEndpoint {
-  const { groupId } = PRIVATE_LINK_TARGETS[target];
+  const { groupId } = PRIVATE_LINK[target];
   if (endpoint.privateDnsZoneId === undefined) {
     throw new Error(
       `${name}: a private endpoint for ${target} needs its private DNS zone (network.privateEndpoints)`,

@@ -43,42 +43,6 @@ export function placementOf({ resourceGroupName, location, tags }: Placement): P
   return { resourceGroupName, location, tags };
 }
 
-/** Built-in Azure role definitions the platform assigns (least privilege for each job). */
-export const BUILT_IN_ROLES = {
-  acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
-  acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
-  keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
-  /** Read certificates (Ratify's trust store, Notation's signing certificate). */
-  keyVaultCertificateUser: "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
-  /** Sign with keys (Notation's azure-kv plugin signs with the certificate's key). */
-  keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
-  /** List a cluster user kubeconfig (Entra ID; what the user may do is Kubernetes RBAC). */
-  aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
-  /** Read/write most objects in a namespace, no roles or role bindings. */
-  aksRbacWriter: "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb",
-  /** Application routing keeps its records in the app's zone (public / private). */
-  dnsZoneContributor: "befefa01-2a29-4197-83a8-272ff33ce314",
-  privateDnsZoneContributor: "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
-  // https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
-  /** Read every resource (control plane), no secrets, no data. Pull-request previews. */
-  reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
-  /** Read most Kubernetes objects, no secrets (Azure Kubernetes Service RBAC Reader). */
-  aksRbacReader: "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
-  /**
-   * Container Registry Data Importer and Data Reader: `registries/importImage/action`,
-   * `registries/pull/read`, `registries/read`. `az acr import` is a control-plane action AcrPush
-   * lacks (https://learn.microsoft.com/azure/container-registry/container-registry-import-images).
-   */
-  acrImporter: "577a9874-89fd-4f24-9dbd-b5034d0ad23a",
-} as const;
-
-export function roleDefinitionId(
-  subscriptionId: pulumi.Input<string>,
-  role: keyof typeof BUILT_IN_ROLES,
-) {
-  return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
-}
-
 export interface DiagnosticsArgs {
   resourceUri: pulumi.Input<string>;
   workspaceId: pulumi.Input<string>;

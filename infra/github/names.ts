@@ -3,12 +3,6 @@
  * the Azure identity that trusts it. Pure functions, shared by the config checks and components.
  */
 
-/** GitHub's OIDC token issuer (the `iss` claim of every Actions token). */
-export const GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com";
-
-/** The audience Entra ID expects in a federated token (the azure/login action's default). */
-export const AZURE_TOKEN_AUDIENCE = "api://AzureADTokenExchange";
-
 /** The `sub` claim of a job that runs in a GitHub environment (GitHub's default subject format). */
 export function environmentSubject(organization: string, repository: string, environment: string) {
   return `repo:${organization}/${repository}:environment:${environment}`;

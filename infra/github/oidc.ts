@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { BUILT_IN_ROLES, Placement, placementOf, roleDefinitionId } from "../azure/shared";
-import { AZURE_TOKEN_AUDIENCE, environmentSubject, GITHUB_OIDC_ISSUER } from "./names";
+import { assignRole, type BuiltInRole } from "../azure/roles";
+import { Placement, placementOf } from "../azure/shared";
+import { GITHUB_OIDC_ISSUER, TOKEN_EXCHANGE_AUDIENCE } from "../../policy-pack/facts/identity";
+import { environmentSubject } from "./names";
 
 /**
  * What a workflow may do in Azure: push images, import them from another registry (promotion),
@@ -33,7 +34,7 @@ export interface GitHubDeployIdentityArgs extends Placement {
   targets: DeployTargets;
 }
 
-type Grant = { role: keyof typeof BUILT_IN_ROLES; scope: pulumi.Input<string> };
+type Grant = { role: BuiltInRole; scope: pulumi.Input<string> };
 
 /** The role assignments behind each deploy role, each on the narrowest scope that works. */
 export function grantsFor(role: DeployRole, targets: DeployTargets): Grant[] {
@@ -98,20 +99,20 @@ export class GitHubDeployIdentity extends pulumi.ComponentResource {
         federatedIdentityCredentialResourceName: `github-${args.environment}`,
         issuer: GITHUB_OIDC_ISSUER,
         subject: environmentSubject(args.organization, args.repository, args.environment),
-        audiences: [AZURE_TOKEN_AUDIENCE],
+        audiences: [TOKEN_EXCHANGE_AUDIENCE],
       },
       { parent: this },
     );
     for (const role of args.roles) {
       for (const grant of grantsFor(role, args.targets)) {
-        new authorization.RoleAssignment(
+        assignRole(
           grant.role === "acrPull" ? `${name}-acrPull-import-source` : `${name}-${grant.role}`,
           {
+            subscriptionId: args.subscriptionId,
             principalId: identity.principalId,
-            principalType: authorization.PrincipalType.ServicePrincipal,
-            roleDefinitionId: roleDefinitionId(args.subscriptionId, grant.role),
+            role: grant.role,
             scope: grant.scope,
-            description: `platform: ${grant.role} for ${args.repository} (${args.environment})`,
+            grantee: `${args.repository} (${args.environment})`,
           },
           { parent: this },
         );

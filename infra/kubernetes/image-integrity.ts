@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as k8s from "@pulumi/kubernetes";
-import { WORKLOAD_IDENTITY_AUDIENCE } from "../azure/identity";
-import { BUILT_IN_ROLES, Placement, placementOf, roleDefinitionId } from "../azure/shared";
+import { TOKEN_EXCHANGE_AUDIENCE } from "../../policy-pack/facts/identity";
+import { assignRole, type BuiltInRole } from "../azure/roles";
+import { Placement, placementOf } from "../azure/shared";
 
 /** Ratify v1.4 (the last chart line with the azurekeyvault key management provider values). */
 export const RATIFY_CHART = {
@@ -177,19 +177,19 @@ export class ImageIntegrity extends pulumi.ComponentResource {
         federatedIdentityCredentialResourceName: `${GATEKEEPER_NAMESPACE}-${RATIFY_SERVICE_ACCOUNT}`,
         issuer: args.cluster.oidcIssuerUrl,
         subject: `system:serviceaccount:${GATEKEEPER_NAMESPACE}:${RATIFY_SERVICE_ACCOUNT}`,
-        audiences: [WORKLOAD_IDENTITY_AUDIENCE],
+        audiences: [TOKEN_EXCHANGE_AUDIENCE],
       },
       child,
     );
-    const assign = (role: keyof typeof BUILT_IN_ROLES, scope: pulumi.Input<string>) =>
-      new authorization.RoleAssignment(
+    const assign = (role: BuiltInRole, scope: pulumi.Input<string>) =>
+      assignRole(
         `${name}-${role}`,
         {
+          subscriptionId: args.subscriptionId,
           principalId: identity.principalId,
-          principalType: authorization.PrincipalType.ServicePrincipal,
-          roleDefinitionId: roleDefinitionId(args.subscriptionId, role),
+          role,
           scope,
-          description: `platform: ${role} for ratify`,
+          grantee: "ratify",
         },
         child,
       );

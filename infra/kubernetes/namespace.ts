@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { POD_SECURITY_LABELS, POD_SECURITY_REASON_LABEL } from "../../policy-pack/facts/kubernetes";
 
 export interface SecureNamespaceArgs {
   namespace: string;
@@ -30,11 +31,11 @@ export class SecureNamespace extends pulumi.ComponentResource {
           name: args.namespace,
           labels: {
             ...args.labels,
-            "pod-security.kubernetes.io/enforce": level,
-            "pod-security.kubernetes.io/enforce-version": "latest",
-            "pod-security.kubernetes.io/audit": "restricted",
-            "pod-security.kubernetes.io/warn": "restricted",
-            ...(args.baselineReason ? { "platform/pod-security-reason": args.baselineReason } : {}),
+            [POD_SECURITY_LABELS.enforce]: level,
+            [POD_SECURITY_LABELS.enforceVersion]: "latest",
+            [POD_SECURITY_LABELS.audit]: "restricted",
+            [POD_SECURITY_LABELS.warn]: "restricted",
+            ...(args.baselineReason ? { [POD_SECURITY_REASON_LABEL]: args.baselineReason } : {}),
           },
         },
       },

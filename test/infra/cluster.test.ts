@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  autoUpgradedFields,
-  CRITICAL_ADDONS_TAINT,
-  POD_SECURITY_INITIATIVES,
-} from "../../infra/azure/cluster";
+import { autoUpgradedFields, CRITICAL_ADDONS_TAINT } from "../../infra/azure/cluster";
 import { aksSupport } from "../../policy-pack/policies/aks-support";
 import { byName, inputsOf, onlyInputs, STACKS } from "../support/stacks";
 
@@ -74,7 +70,10 @@ describe.each(STACKS)("cluster (%s)", (stack) => {
 
   it("assigns the pod security baseline initiative on the cluster", () => {
     const assignment = byName(stack, "cluster-pod-security");
-    expect(inputsOf(assignment).policyDefinitionId).toBe(POD_SECURITY_INITIATIVES.baseline);
+    // "Kubernetes cluster pod security baseline standards for Linux-based workloads".
+    expect(inputsOf(assignment).policyDefinitionId).toBe(
+      "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d",
+    );
     expect(assignment.propertyDependencies.scope).toContain(byName(stack, "cluster-aks").urn);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ITEMS_SCOPES } from "../../app/src/auth/scopes";
-import { BUILT_IN_ROLES } from "../../infra/azure/shared";
+import { BUILT_IN_ROLES } from "../../infra/azure/roles";
 import { APP_ROUTING } from "../../infra/kubernetes/ingress";
 import { inputsOf, onlyInputs, recordedStack, resourcesOfType, STACKS } from "../support/stacks";
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { BUILT_IN_ROLES } from "../../infra/azure/shared";
+import { BUILT_IN_ROLES } from "../../infra/azure/roles";
 import { parsePlatformConfig } from "../../infra/config";
 import {
   CODE_SECURITY_CONFIGURATION_KIND,

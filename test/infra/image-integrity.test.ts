@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_ROLES } from "../../infra/azure/shared";
+import { BUILT_IN_ROLES } from "../../infra/azure/roles";
 import { parsePlatformConfig } from "../../infra/config";
 import {
   ImageIntegrityArgs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PRIVATE_LINK_TARGETS } from "../../infra/azure/network";
+import { PRIVATE_LINK } from "../../policy-pack/facts/azure";
 import { inputsOf, onlyInputs, resourcesOfType } from "../support/stacks";
 
 describe("network", () => {
@@ -20,7 +20,7 @@ describe("network", () => {
       .map((zone) => inputsOf(zone).privateZoneName);
     // One Redis service per stack: Azure Managed Redis's zone, not Azure Cache for Redis's.
     expect(zones.sort()).toEqual(
-      [PRIVATE_LINK_TARGETS.managedRedis, PRIVATE_LINK_TARGETS.registry, PRIVATE_LINK_TARGETS.vault]
+      [PRIVATE_LINK.managedRedis, PRIVATE_LINK.registry, PRIVATE_LINK.vault]
         .map((target) => target.zone)
         .sort(),
     );
