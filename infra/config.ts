@@ -539,6 +539,17 @@ export const platformConfigSchema = platformConfigObject.superRefine(crossFieldR
 });
 
 export type PlatformConfig = z.output<typeof platformConfigObject>;
+/** Each section of the stack config, as the component that reads it types its Args. */
+export type NetworkConfig = PlatformConfig["network"];
+export type MonitoringConfig = PlatformConfig["monitoring"];
+export type DefenderConfig = PlatformConfig["defender"];
+export type RegistryConfig = PlatformConfig["registry"];
+export type KeyVaultConfig = PlatformConfig["keyVault"];
+export type ClusterConfig = PlatformConfig["cluster"];
+export type NodePoolConfig = ClusterConfig["systemPool"];
+export type AppConfig = PlatformConfig["app"];
+export type IngressConfig = NonNullable<PlatformConfig["ingress"]>;
+export type ImageIntegrityConfig = NonNullable<PlatformConfig["imageIntegrity"]>;
 
 /**
  * Whether the stack's registry lets images be copied out (`az acr import` from it). A Premium

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as resources from "@pulumi/azure-native/resources";
 import * as k8s from "@pulumi/kubernetes";
 import { ApiApplication } from "./azure/api-app";
@@ -59,10 +58,7 @@ const monitoring = new Monitoring("monitoring", {
   workspaceName: names.workspace,
   ...config.monitoring,
 });
-new Defender("defender", {
-  subscriptionId: client.subscriptionId,
-  ownsSubscriptionPlans: config.defender.ownsSubscriptionPlans,
-});
+new Defender("defender", { subscriptionId: client.subscriptionId, ...config.defender });
 
 const registry = new Registry("registry", {
   ...placement,
@@ -107,34 +103,12 @@ const apiApplication = new ApiApplication("api-application", {
   displayName: `items-api-${config.namePrefix}-${config.environment}`,
 });
 
-const { cluster: clusterConfig } = config;
 const cluster = new Cluster("cluster", {
   ...placement,
+  ...config.cluster,
   clusterName: names.cluster,
-  kubernetesVersion: clusterConfig.kubernetesVersion,
-  skuTier: clusterConfig.skuTier,
-  supportPlan: clusterConfig.supportPlan,
   tenantId: client.tenantId,
-  adminGroupObjectIds: clusterConfig.adminGroupObjectIds,
   nodeSubnetId: network.nodeSubnetId,
-  systemPool: clusterConfig.systemPool,
-  userPool: clusterConfig.userPool,
-  network: {
-    plugin: clusterConfig.networkPlugin,
-    pluginMode: clusterConfig.networkPluginMode,
-    policy: clusterConfig.networkPolicy,
-    dataplane: clusterConfig.networkDataplane,
-  },
-  privateCluster: clusterConfig.privateCluster,
-  authorizedIpRanges: clusterConfig.authorizedIpRanges,
-  upgradeChannel: clusterConfig.upgradeChannel,
-  nodeOsUpgradeChannel: clusterConfig.nodeOsUpgradeChannel,
-  podSecurity: {
-    standard: clusterConfig.podSecurityStandard,
-    effect: clusterConfig.podSecurityEffect,
-  },
-  tcpKeepalive: clusterConfig.tcpKeepalive,
-  allowedUnsafeSysctls: clusterConfig.allowedUnsafeSysctls,
   workspaceId: monitoring.workspaceId,
   defenderWorkspaceId: monitoring.defenderWorkspaceId,
   containerInsightsRuleId: monitoring.containerInsightsRuleId,
@@ -146,7 +120,6 @@ const cluster = new Cluster("cluster", {
 if (exposure && exposureArgs)
   exposure.grantAppRouting("exposure", exposureArgs, cluster.appRoutingObjectId);
 
-const appServiceAccount = { namespace: config.app.namespace, name: "items-api" };
 const identity = new Identity("identity", {
   ...placement,
   subscriptionId: client.subscriptionId,
@@ -154,7 +127,6 @@ const identity = new Identity("identity", {
   registryId: registry.registryId,
   vaultId: vault.vaultId,
   cluster: { oidcIssuerUrl: cluster.oidcIssuerUrl, kubeletObjectId: cluster.kubeletObjectId },
-  appServiceAccount,
 });
 
 const redis = createRedis("redis", {
@@ -170,24 +142,14 @@ const redis = createRedis("redis", {
   accessKeySecret: { vaultName: vault.vaultName, secretName: REDIS_KEY_SECRET_NAME },
 });
 
-// Entra ID clusters hand out exec-based kubeconfigs (kubelogin); they contain no credential.
-const kubeconfig = containerservice
-  .listManagedClusterUserCredentialsOutput({
-    resourceGroupName: group.name,
-    resourceName: cluster.clusterName,
-    format: "exec",
-  })
-  .apply((credentials) =>
-    Buffer.from(credentials.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8"),
-  );
 const kubernetes = new k8s.Provider("aks", {
-  kubeconfig: pulumi.secret(kubeconfig),
+  kubeconfig: cluster.kubeconfig,
   enableServerSideApply: true,
 });
 
 const appNamespace = new SecureNamespace(
   "app-namespace",
-  { namespace: appServiceAccount.namespace, podSecurity: "restricted" },
+  { namespace: config.app.namespace, podSecurity: "restricted" },
   { provider: kubernetes },
 );
 const imageReference = config.app.digest ? `@${config.app.digest}` : `:${config.app.tag}`;
@@ -198,10 +160,8 @@ const app = new AppWorkload(
     namespace: appNamespace.namespaceName,
     image: appImageImport?.imageReference ?? appImageReference,
     replicas: config.app.replicas,
-    autoscaling: {
-      maxReplicas: config.app.maxReplicas,
-      targetCpuUtilization: config.app.targetCpuUtilization,
-    },
+    maxReplicas: config.app.maxReplicas,
+    targetCpuUtilization: config.app.targetCpuUtilization,
     identity: {
       clientId: identity.appClientId,
       principalId: identity.appPrincipalId,
@@ -215,6 +175,8 @@ const app = new AppWorkload(
   },
   { provider: kubernetes, dependsOn: appImageImport ? [appImageImport] : [] },
 );
+
+identity.trustServiceAccount(app.serviceAccount);
 
 const ingress = exposure
   ? new AppIngress(
@@ -294,4 +256,4 @@ export const appUrl = ingress?.url;
 /** The audience of the API's tokens (AUTH_AUDIENCE) and its identifier URI, for clients. */
 export const apiClientId = apiApplication.clientId;
 export const apiIdentifierUri = apiApplication.identifierUri;
-export const kubeconfigForOperators = pulumi.secret(kubeconfig);
+export const kubeconfigForOperators = cluster.kubeconfig;

@@ -1,11 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dns from "@pulumi/azure-native/dns";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import { PlatformConfig } from "../config";
+import type { IngressConfig } from "../config";
 import { assignRole } from "./roles";
 import { Placement } from "./shared";
-
-type IngressConfig = NonNullable<PlatformConfig["ingress"]>;
 
 export interface AppExposureArgs extends Placement, IngressConfig {
   subscriptionId: pulumi.Input<string>;
@@ -76,7 +74,11 @@ export class AppExposure extends pulumi.ComponentResource {
     this.certificateUri = pulumi.interpolate`${pulumi
       .output(args.vaultUri)
       .apply((uri) => uri.replace(/\/$/, ""))}/certificates/${args.certificateName}`;
-    this.registerOutputs({ zoneId: this.zoneId, certificateUri: this.certificateUri });
+    this.registerOutputs({
+      zoneId: this.zoneId,
+      hostName: this.hostName,
+      certificateUri: this.certificateUri,
+    });
   }
 
   /** What the add-on's identity (known once the cluster exists) may do. */

@@ -3,11 +3,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as types from "@pulumi/azure-native/types";
-import {
-  builtInPolicySetId,
-  POD_SECURITY_INITIATIVES,
-  type PodSecurityStandard,
-} from "../../policy-pack/facts/azure";
+import { builtInPolicySetId, POD_SECURITY_INITIATIVES } from "../../policy-pack/facts/azure";
+import type { ClusterConfig, NodePoolConfig } from "../config";
 import { diagnosticSetting, Placement, placementOf } from "./shared";
 
 /**
@@ -18,7 +15,7 @@ import { diagnosticSetting, Placement, placementOf } from "./shared";
 export const CRITICAL_ADDONS_TAINT = "CriticalAddonsOnly=true:NoSchedule";
 
 /** Auto-upgrade channels that change the Kubernetes version by themselves (node-image does not). */
-const VERSION_UPGRADE_CHANNELS = ["patch", "stable", "rapid"];
+const VERSION_UPGRADE_CHANNELS: readonly string[] = ["patch", "stable", "rapid"];
 
 /**
  * What `pulumi up` must not send back once AKS has upgraded the cluster. After an auto-upgrade,
@@ -31,44 +28,21 @@ const VERSION_UPGRADE_CHANNELS = ["patch", "stable", "rapid"];
  * `az aks upgrade --kubernetes-version <minor>`; then set the same minor in the stack file so
  * AKS-14 checks what runs.
  */
-export function autoUpgradedFields(upgradeChannel: string): string[] {
+export function autoUpgradedFields(upgradeChannel: ClusterConfig["upgradeChannel"]): string[] {
   return VERSION_UPGRADE_CHANNELS.includes(upgradeChannel)
     ? ["kubernetesVersion", "agentPoolProfiles[*].orchestratorVersion"]
     : [];
 }
 
-export interface TcpKeepalive {
-  timeSeconds: number;
-  intervalSeconds: number;
-  probes: number;
-}
-
-export interface ClusterArgs extends Placement {
+/**
+ * `privateCluster`: the API server is reachable only from the VNet, else `authorizedIpRanges`
+ * limit it; `userPool` is the pool workloads run on; `tcpKeepalive` are the node sysctls, under
+ * Azure's 4-minute load-balancer idle timeout.
+ */
+export interface ClusterArgs extends Placement, ClusterConfig {
   clusterName: string;
-  kubernetesVersion: string;
-  skuTier: "Free" | "Standard" | "Premium";
-  supportPlan: "KubernetesOfficial" | "AKSLongTermSupport";
   tenantId: pulumi.Input<string>;
-  adminGroupObjectIds: string[];
   nodeSubnetId: pulumi.Input<string>;
-  systemPool: NodePool;
-  /** The pool workloads run on. */
-  userPool: NodePool;
-  network: {
-    plugin: "azure";
-    pluginMode: "overlay";
-    policy: "azure" | "calico" | "cilium";
-    dataplane: "azure" | "cilium";
-  };
-  /** API server reachable only from the VNet; otherwise authorizedIpRanges limit it. */
-  privateCluster: boolean;
-  authorizedIpRanges: string[];
-  upgradeChannel: string;
-  nodeOsUpgradeChannel: string;
-  podSecurity: { standard: PodSecurityStandard; effect: "audit" | "deny" };
-  /** Node sysctls: keepalive under Azure's 4-minute load-balancer idle timeout. */
-  tcpKeepalive: TcpKeepalive;
-  allowedUnsafeSysctls: string[];
   workspaceId: pulumi.Input<string>;
   /** The Defender sensor's workspace: local auth on, which the sensor needs (monitoring.ts). */
   defenderWorkspaceId: pulumi.Input<string>;
@@ -87,13 +61,6 @@ export interface AppRoutingArgs {
   loadBalancer: "external" | "internal";
 }
 
-export interface NodePool {
-  vmSize: string;
-  minCount: number;
-  maxCount: number;
-  availabilityZones: string[];
-}
-
 /** AKS with Entra ID RBAC, workload identity, Azure Policy, network policy, Defender and monitoring. */
 export class Cluster extends pulumi.ComponentResource {
   readonly clusterId: pulumi.Output<string>;
@@ -102,6 +69,11 @@ export class Cluster extends pulumi.ComponentResource {
   readonly kubeletObjectId: pulumi.Output<string>;
   /** The application routing add-on's managed identity (DNS records, Key Vault certificates). */
   readonly appRoutingObjectId: pulumi.Output<string>;
+  /**
+   * The cluster user's kubeconfig (secret). Entra ID clusters hand out exec-based kubeconfigs
+   * (kubelogin) that hold no credential; local accounts are off (AKS-06).
+   */
+  readonly kubeconfig: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:Cluster", name, {}, opts);
@@ -128,10 +100,10 @@ export class Cluster extends pulumi.ComponentResource {
           nodePool(args, "user", args.userPool),
         ],
         networkProfile: {
-          networkPlugin: args.network.plugin,
-          networkPluginMode: args.network.pluginMode,
-          networkPolicy: args.network.policy,
-          networkDataplane: args.network.dataplane,
+          networkPlugin: args.networkPlugin,
+          networkPluginMode: args.networkPluginMode,
+          networkPolicy: args.networkPolicy,
+          networkDataplane: args.networkDataplane,
           loadBalancerSku: "standard",
           outboundType: "loadBalancer",
         },
@@ -215,14 +187,14 @@ export class Cluster extends pulumi.ComponentResource {
       `${name}-pod-security`,
       {
         scope: cluster.id,
-        policyAssignmentName: `pod-security-${args.podSecurity.standard}`,
-        displayName: `Kubernetes pod security ${args.podSecurity.standard} standard (${args.podSecurity.effect})`,
-        policyDefinitionId: builtInPolicySetId(POD_SECURITY_INITIATIVES[args.podSecurity.standard]),
+        policyAssignmentName: `pod-security-${args.podSecurityStandard}`,
+        displayName: `Kubernetes pod security ${args.podSecurityStandard} standard (${args.podSecurityEffect})`,
+        policyDefinitionId: builtInPolicySetId(POD_SECURITY_INITIATIVES[args.podSecurityStandard]),
         enforcementMode: authorization.EnforcementMode.Default,
-        parameters: { effect: { value: args.podSecurity.effect } },
+        parameters: { effect: { value: args.podSecurityEffect } },
         nonComplianceMessages: [
           {
-            message: `Pods must meet the Kubernetes ${args.podSecurity.standard} pod security standard.`,
+            message: `Pods must meet the Kubernetes ${args.podSecurityStandard} pod security standard.`,
           },
         ],
       },
@@ -238,10 +210,23 @@ export class Cluster extends pulumi.ComponentResource {
     this.appRoutingObjectId = cluster.ingressProfile.apply(
       (profile) => profile?.webAppRouting?.identity?.objectId ?? "",
     );
+    this.kubeconfig = pulumi.secret(
+      containerservice
+        .listManagedClusterUserCredentialsOutput(
+          { resourceGroupName: args.resourceGroupName, resourceName: cluster.name, format: "exec" },
+          { parent: this },
+        )
+        .apply((credentials) =>
+          Buffer.from(credentials.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8"),
+        ),
+    );
     this.registerOutputs({
       clusterId: this.clusterId,
       clusterName: this.clusterName,
       oidcIssuerUrl: this.oidcIssuerUrl,
+      kubeletObjectId: this.kubeletObjectId,
+      appRoutingObjectId: this.appRoutingObjectId,
+      kubeconfig: this.kubeconfig,
     });
   }
 }
@@ -254,7 +239,7 @@ export class Cluster extends pulumi.ComponentResource {
 function nodePool(
   args: ClusterArgs,
   mode: "system" | "user",
-  pool: NodePool,
+  pool: NodePoolConfig,
 ): types.input.containerservice.ManagedClusterAgentPoolProfileArgs {
   return {
     name: mode,

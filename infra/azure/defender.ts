@@ -1,21 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as security from "@pulumi/azure-native/security";
+import type { DefenderConfig } from "../config";
 
 export type DefenderPlanName = "Containers" | "KeyVaults";
 
-export interface DefenderArgs {
+export interface DefenderArgs extends DefenderConfig {
   subscriptionId: pulumi.Input<string>;
   /** Defender plans the platform needs at tier Standard (controls ACR-04 and KV-04). */
   plans?: DefenderPlanName[];
-  /**
-   * Whether this stack owns the subscription's plans (`defender.ownsSubscriptionPlans`, prod).
+  /*
+   * `ownsSubscriptionPlans`: whether this stack owns the subscription's plans (prod).
    * Pricings are subscription-wide and always exist (a subscription has a tier for every plan;
    * DELETE at subscription scope is not a way back to "no plan"), so exactly one stack writes
    * them and leaves them on destroy; every other stack (dev, ephemeral) only reads them and
    * stops when a plan is not at Standard.
    * https://learn.microsoft.com/rest/api/defenderforcloud/pricings
    */
-  ownsSubscriptionPlans: boolean;
 }
 
 /** Defender for Key Vault's current plan; Containers has a single plan. */

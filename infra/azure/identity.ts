@@ -10,8 +10,12 @@ export interface IdentityArgs extends Placement {
   registryId: pulumi.Input<string>;
   vaultId: pulumi.Input<string>;
   cluster: { oidcIssuerUrl: pulumi.Input<string>; kubeletObjectId: pulumi.Input<string> };
-  /** The Kubernetes service account the app runs as (workload identity subject). */
-  appServiceAccount: { namespace: string; name: string };
+}
+
+/** A Kubernetes service account, as a workload identity subject names it. */
+export interface ServiceAccountRef {
+  namespace: string;
+  name: string;
 }
 
 /**
@@ -22,6 +26,13 @@ export interface IdentityArgs extends Placement {
 export class Identity extends pulumi.ComponentResource {
   readonly appClientId: pulumi.Output<string>;
   readonly appPrincipalId: pulumi.Output<string>;
+  /** Where the app's federated credentials go (trustServiceAccount). */
+  private readonly federation: {
+    credentialName: string;
+    resourceGroupName: pulumi.Input<string>;
+    identityName: pulumi.Output<string>;
+    issuer: pulumi.Input<string>;
+  };
 
   constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:Identity", name, {}, opts);
@@ -31,20 +42,6 @@ export class Identity extends pulumi.ComponentResource {
       { ...placement, resourceName: args.appIdentityName },
       { parent: this },
     );
-    const { namespace, name: serviceAccount } = args.appServiceAccount;
-    new managedidentity.FederatedIdentityCredential(
-      `${name}-app-workload`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        resourceName: app.name,
-        federatedIdentityCredentialResourceName: `${namespace}-${serviceAccount}`,
-        issuer: args.cluster.oidcIssuerUrl,
-        subject: `system:serviceaccount:${namespace}:${serviceAccount}`,
-        audiences: [TOKEN_EXCHANGE_AUDIENCE],
-      },
-      { parent: this },
-    );
-
     const assign = (
       key: string,
       role: BuiltInRole,
@@ -69,6 +66,40 @@ export class Identity extends pulumi.ComponentResource {
     // order each Redis service needs.
     this.appClientId = app.clientId;
     this.appPrincipalId = app.principalId;
-    this.registerOutputs({ appClientId: this.appClientId });
+    this.federation = {
+      credentialName: `${name}-app-workload`,
+      resourceGroupName: args.resourceGroupName,
+      identityName: app.name,
+      issuer: args.cluster.oidcIssuerUrl,
+    };
+    this.registerOutputs({ appClientId: this.appClientId, appPrincipalId: this.appPrincipalId });
+  }
+
+  /**
+   * Lets the app's pods, which run as `serviceAccount`, act as the app identity: the subject
+   * the AKS OIDC issuer puts in their projected tokens is `system:serviceaccount:<ns>:<name>`
+   * (https://learn.microsoft.com/azure/aks/workload-identity-deploy-cluster). The service account
+   * is the app component's output, so the subject cannot drift from the account the pods use.
+   */
+  trustServiceAccount(
+    serviceAccount: pulumi.Output<ServiceAccountRef>,
+  ): managedidentity.FederatedIdentityCredential {
+    const { credentialName, resourceGroupName, identityName, issuer } = this.federation;
+    return new managedidentity.FederatedIdentityCredential(
+      credentialName,
+      {
+        resourceGroupName,
+        resourceName: identityName,
+        federatedIdentityCredentialResourceName: serviceAccount.apply(
+          ({ namespace, name }) => `${namespace}-${name}`,
+        ),
+        issuer,
+        subject: serviceAccount.apply(
+          ({ namespace, name }) => `system:serviceaccount:${namespace}:${name}`,
+        ),
+        audiences: [TOKEN_EXCHANGE_AUDIENCE],
+      },
+      { parent: this },
+    );
   }
 }

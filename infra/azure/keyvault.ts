@@ -1,15 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
+import type { KeyVaultConfig } from "../config";
 import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
 import { diagnosticSetting, Placement, placementOf } from "./shared";
 
-export interface KeyVaultArgs extends Placement {
+/** `allowedIpRanges`: addresses allowed through the vault firewall while public access is on. */
+export interface KeyVaultArgs extends Placement, KeyVaultConfig {
   vaultName: string;
   tenantId: pulumi.Input<string>;
-  softDeleteRetentionInDays: number;
-  publicNetworkAccess: boolean;
-  /** Addresses allowed through the vault firewall while public access is on. */
-  allowedIpRanges: string[];
   /**
    * Subnets the firewall admits while public access is on (they need the Microsoft.KeyVault
    * service endpoint): the cluster's node subnet, or the CSI driver and Ratify are shut out.
@@ -74,6 +72,10 @@ export class KeyVault extends pulumi.ComponentResource {
     this.vaultId = vault.id;
     this.vaultName = vault.name;
     this.vaultUri = vault.properties.apply((properties) => properties.vaultUri ?? "");
-    this.registerOutputs({ vaultId: this.vaultId, vaultUri: this.vaultUri });
+    this.registerOutputs({
+      vaultId: this.vaultId,
+      vaultName: this.vaultName,
+      vaultUri: this.vaultUri,
+    });
   }
 }

@@ -2,15 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as securityinsights from "@pulumi/azure-native/securityinsights";
+import type { MonitoringConfig } from "../config";
 import { PLATFORM_ANALYTICS_RULES } from "./sentinel-rules";
 import { armResourceId, knownAfter, Placement, placementOf } from "./shared";
 
-export interface MonitoringArgs extends Placement {
+/** `dailyQuotaGb`: the daily ingestion cap in GB, -1 for none. */
+export interface MonitoringArgs extends Placement, MonitoringConfig {
   subscriptionId: pulumi.Input<string>;
   workspaceName: string;
-  retentionInDays: number;
-  /** Daily ingestion cap in GB; -1 for none. */
-  dailyQuotaGb: number;
 }
 
 /** Log Analytics with Microsoft Sentinel and the Container Insights data collection rule. */
@@ -157,6 +156,7 @@ export class Monitoring extends pulumi.ComponentResource {
     this.defenderWorkspaceId = idOf(defenderWorkspace, `${args.workspaceName}-mdc`);
     this.registerOutputs({
       workspaceId: this.workspaceId,
+      workspaceName: this.workspaceName,
       workspaceCustomerId: this.workspaceCustomerId,
       containerInsightsRuleId: this.containerInsightsRuleId,
       defenderWorkspaceId: this.defenderWorkspaceId,

@@ -2,20 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { PRIVATE_LINK, type PrivateLinkTarget } from "../../policy-pack/facts/azure";
+import type { NetworkConfig } from "../config";
 import { armResourceId, Placement, placementOf } from "./shared";
 
 export type { PrivateLinkTarget };
 
 export const KEY_VAULT_SERVICE_ENDPOINT = "Microsoft.KeyVault";
 
-export interface NetworkArgs extends Placement {
+/** `privateEndpoints`: private DNS zones (linked to the VNet) so private endpoints resolve. */
+export interface NetworkArgs extends Placement, NetworkConfig {
   subscriptionId: pulumi.Input<string>;
   virtualNetworkName: string;
-  addressSpace: string;
-  nodeSubnetPrefix: string;
-  endpointSubnetPrefix: string;
-  /** Create private DNS zones (linked to the VNet) so private endpoints resolve. */
-  privateEndpoints: boolean;
   /** The targets that get a zone; all of them unless given (one Redis service is in use). */
   privateLinkTargets?: PrivateLinkTarget[];
 }
@@ -106,6 +103,7 @@ export class Network extends pulumi.ComponentResource {
       virtualNetworkId: this.virtualNetworkId,
       nodeSubnetId: this.nodeSubnetId,
       endpointSubnetId: this.endpointSubnetId,
+      privateDnsZoneIds: this.privateDnsZoneIds,
     });
   }
 }

@@ -169,7 +169,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
       auth: "entra",
       resourceId: cluster.id,
     };
-    this.registerOutputs({ clusterId: cluster.id, hostName: cluster.hostName });
+    this.registerOutputs({ endpoint: this.endpoint });
   }
 }
 
@@ -279,6 +279,6 @@ export class RedisCache extends pulumi.ComponentResource {
       auth: entra ? "entra" : "access-key",
       resourceId: cache.id,
     };
-    this.registerOutputs({ cacheId: cache.id, hostName: cache.hostName });
+    this.registerOutputs({ endpoint: this.endpoint });
   }
 }

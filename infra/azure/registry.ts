@@ -1,17 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
-import { registryAllowsExport } from "../config";
+import { registryAllowsExport, type RegistryConfig } from "../config";
 import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
 import { diagnosticSetting, Placement, placementOf } from "./shared";
 
-export interface RegistryArgs extends Placement {
+/**
+ * `untaggedRetentionDays`: days untagged manifests are kept (Premium only), unset: kept (no
+ * retention); `zoneRedundancy`: zone-redundant storage (Premium only, set at creation), by default
+ * on for Premium.
+ */
+export interface RegistryArgs extends Placement, RegistryConfig {
   registryName: string;
-  sku: "Basic" | "Standard" | "Premium";
-  publicNetworkAccess: boolean;
-  /** Days untagged manifests are kept (Premium only); undefined: they are kept (no retention). */
-  untaggedRetentionDays?: number;
-  /** Zone-redundant storage (Premium only, set at creation); by default on for Premium. */
-  zoneRedundancy?: boolean;
   workspaceId: pulumi.Input<string>;
   /** Where the private endpoint goes; required when public access is off. */
   privateEndpoint?: PrivateEndpointPlacement;
@@ -74,6 +73,10 @@ export class Registry extends pulumi.ComponentResource {
     this.registryId = registry.id;
     this.registryName = registry.name;
     this.loginServer = registry.loginServer;
-    this.registerOutputs({ registryId: this.registryId, loginServer: this.loginServer });
+    this.registerOutputs({
+      registryId: this.registryId,
+      registryName: this.registryName,
+      loginServer: this.loginServer,
+    });
   }
 }

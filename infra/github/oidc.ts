@@ -120,6 +120,6 @@ export class GitHubDeployIdentity extends pulumi.ComponentResource {
     }
     this.clientId = identity.clientId;
     this.principalId = identity.principalId;
-    this.registerOutputs({ clientId: this.clientId });
+    this.registerOutputs({ clientId: this.clientId, principalId: this.principalId });
   }
 }

@@ -125,7 +125,7 @@ export class GitHubOrganization extends pulumi.ComponentResource {
     this.teams = Object.fromEntries(
       Object.entries(args.teams).map(([slug, spec]) => [slug, this.syncedTeam(name, slug, spec)]),
     );
-    this.registerOutputs({});
+    this.registerOutputs({ teams: this.teams });
   }
 
   /** A closed team whose members GitHub syncs from one Entra ID group. */

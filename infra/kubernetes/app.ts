@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { APP_ROUTING } from "./ingress";
+import type { ServiceAccountRef } from "../azure/identity";
+import type { AppConfig } from "../config";
 import type { RedisEndpoint } from "../azure/redis";
 
 export const APP_PORT = 8080;
@@ -17,13 +19,18 @@ const SECRETS_MOUNT = "/mnt/secrets";
 /** The Key Vault secret holding the Redis access key (access-key mode only). */
 export const REDIS_KEY_SECRET_NAME = "redis-access-key";
 
-export interface AppWorkloadArgs {
+/**
+ * `replicas`: what the autoscaler keeps at least (and starts with), `maxReplicas` at most,
+ * `targetCpuUtilization` its CPU target in %; `ingressNamespace`: the namespace of the ingress
+ * controller whose pods may reach the app.
+ */
+export interface AppWorkloadArgs extends Pick<
+  AppConfig,
+  "replicas" | "maxReplicas" | "targetCpuUtilization" | "ingressNamespace"
+> {
   namespace: pulumi.Input<string>;
   /** Full image reference: `<registry>/<repository>@sha256:...` (or `:tag` outside prod). */
   image: pulumi.Input<string>;
-  /** Replicas the autoscaler keeps at least (and starts with), and at most; CPU target in %. */
-  replicas: number;
-  autoscaling: { maxReplicas: number; targetCpuUtilization: number };
   identity: {
     clientId: pulumi.Input<string>;
     principalId: pulumi.Input<string>;
@@ -35,8 +42,6 @@ export interface AppWorkloadArgs {
   keyVaultName: pulumi.Input<string>;
   /** CIDR the Redis endpoint lives in (the private-endpoint subnet), or 0.0.0.0/0 for a public cache. */
   redisCidr: string;
-  /** Namespace of the ingress controller whose pods may reach the app. */
-  ingressNamespace: string;
   /** The Entra ID tenant and the API application's client id: who issues tokens, for whom. */
   auth: { tenantId: pulumi.Input<string>; audience: pulumi.Input<string> };
 }
@@ -65,6 +70,8 @@ const APP_TOPOLOGY_SPREAD = APP_TOPOLOGY_SPREAD_KEYS.map((topologyKey) => ({
  */
 export class AppWorkload extends pulumi.ComponentResource {
   readonly serviceName: pulumi.Output<string>;
+  /** The service account the pods run as: the subject the app identity must trust. */
+  readonly serviceAccount: pulumi.Output<ServiceAccountRef>;
 
   constructor(name: string, args: AppWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:kubernetes:AppWorkload", name, {}, opts);
@@ -224,7 +231,7 @@ export class AppWorkload extends pulumi.ComponentResource {
         spec: {
           scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "items-api" },
           minReplicas: args.replicas,
-          maxReplicas: args.autoscaling.maxReplicas,
+          maxReplicas: args.maxReplicas,
           metrics: [
             {
               type: "Resource",
@@ -232,7 +239,7 @@ export class AppWorkload extends pulumi.ComponentResource {
                 name: "cpu",
                 target: {
                   type: "Utilization",
-                  averageUtilization: args.autoscaling.targetCpuUtilization,
+                  averageUtilization: args.targetCpuUtilization,
                 },
               },
             },
@@ -243,7 +250,10 @@ export class AppWorkload extends pulumi.ComponentResource {
     );
     this.networkPolicies(name, args);
     this.serviceName = service.metadata.name;
-    this.registerOutputs({ serviceName: this.serviceName });
+    this.serviceAccount = pulumi
+      .all([serviceAccount.metadata.namespace, serviceAccount.metadata.name])
+      .apply(([namespace, name]) => ({ namespace, name }));
+    this.registerOutputs({ serviceName: this.serviceName, serviceAccount: this.serviceAccount });
   }
 
   /** Exactly the traffic the app needs on top of the namespace's default deny. */

@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { TOKEN_EXCHANGE_AUDIENCE } from "../../policy-pack/facts/identity";
 import { assignRole, type BuiltInRole } from "../azure/roles";
 import { Placement, placementOf } from "../azure/shared";
+import type { ImageIntegrityConfig } from "../config";
 
 /** Ratify v1.4 (the last chart line with the azurekeyvault key management provider values). */
 export const RATIFY_CHART = {
@@ -18,8 +19,6 @@ export const RATIFY_SERVICE_ACCOUNT = "ratify-admin";
 /** The external data provider the Ratify chart registers with Gatekeeper. */
 const RATIFY_PROVIDER = "ratify-provider";
 
-export type Enforcement = "deny" | "dryrun" | "warn";
-
 export interface ImageIntegrityArgs extends Placement {
   subscriptionId: pulumi.Input<string>;
   tenantId: pulumi.Input<string>;
@@ -27,12 +26,12 @@ export interface ImageIntegrityArgs extends Placement {
   cluster: { oidcIssuerUrl: pulumi.Input<string> };
   registry: { registryId: pulumi.Input<string>; loginServer: pulumi.Input<string> };
   vault: { vaultId: pulumi.Input<string>; vaultUri: pulumi.Input<string> };
-  signingCertificate: { name: string; subject: string; previousVersions: string[] };
+  signingCertificate: ImageIntegrityConfig["signingCertificate"];
   /** The repository (in the stack's registry) whose images must carry a trusted signature. */
   imageRepository: string;
   /** The namespace where unsigned images are denied (or only reported). */
   namespace: pulumi.Input<string>;
-  enforcement: Enforcement;
+  enforcement: ImageIntegrityConfig["enforcement"];
 }
 
 /**

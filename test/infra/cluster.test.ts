@@ -133,7 +133,7 @@ describe.each(STACKS)("cluster: what Azure enforces (%s)", (stack) => {
 
 describe("cluster: auto-upgrade owns the version after creation", () => {
   it("ignores kubernetesVersion on channels that upgrade Kubernetes, so up never asks for a downgrade", () => {
-    for (const channel of ["patch", "stable", "rapid"]) {
+    for (const channel of ["patch", "stable", "rapid"] as const) {
       expect(autoUpgradedFields(channel)).toEqual([
         "kubernetesVersion",
         "agentPoolProfiles[*].orchestratorVersion",
