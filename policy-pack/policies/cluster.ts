@@ -2,9 +2,7 @@ import type { PolicyResource, ReportViolation, ResourceValidationArgs } from "@p
 import { aksSupport, TABLE_AS_OF, TABLE_MAX_AGE_MONTHS, tableIsStale } from "./aks-support";
 import {
   AUDIT_CATEGORY_GROUPS,
-  DIAGNOSTIC_SETTING,
   equalsIgnoringCase,
-  LOG_ANALYTICS_WORKSPACE,
   ofType,
   propertyIgnoringCase,
   referencesThrough,
@@ -16,13 +14,16 @@ import {
   type Control,
   type ControlPolicy,
 } from "./control";
-
-const MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster";
-const AGENT_POOL = "azure-native:containerservice:AgentPool";
-const POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment";
-export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
-const GATEKEEPER_CONSTRAINT = "kubernetes:constraints.gatekeeper.sh/";
-const RATIFY_CONSTRAINT_KIND = ":RatifyVerification";
+import {
+  AGENT_POOL,
+  DIAGNOSTIC_SETTING,
+  GATEKEEPER_CONSTRAINT,
+  HELM_RELEASE,
+  LOG_ANALYTICS_WORKSPACE,
+  MANAGED_CLUSTER,
+  POLICY_ASSIGNMENT,
+  RATIFY_CONSTRAINT_KIND,
+} from "../facts/tokens";
 
 const NETWORK_POLICY_ENGINES = ["azure", "calico", "cilium"];
 /** Built-in Kubernetes pod security initiatives (infra/azure/cluster.ts POD_SECURITY_INITIATIVES). */

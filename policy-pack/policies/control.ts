@@ -11,6 +11,12 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { resolveType, type Props } from "../facts/types";
+import {
+  DEFENDER_PRICING,
+  DIAGNOSTIC_SETTING,
+  LOG_ANALYTICS_WORKSPACE,
+  PRIVATE_ENDPOINT,
+} from "../facts/tokens";
 
 /**
  * Control metadata and the two ways to turn a control into a policy. Every policy of the pack is
@@ -267,11 +273,6 @@ export function referencesResource(from: PolicyResource, to: PolicyResource): bo
 // Helpers shared by the domain files: relations between resources, log routing, Defender plans,
 // and one way to word a violation.
 // ---------------------------------------------------------------------------------------------
-
-export const PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint";
-export const DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting";
-export const LOG_ANALYTICS_WORKSPACE = "azure-native:operationalinsights:Workspace";
-export const DEFENDER_PRICING = "azure-native:security:Pricing";
 
 /**
  * Whether `from` takes one of the inputs `keys` from `to` (a private endpoint's

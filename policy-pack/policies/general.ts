@@ -1,6 +1,7 @@
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { isLocatedType, isTaggableType } from "../facts/resources";
 import { propertyIgnoringCase, resourcePolicy, type ControlPolicy } from "./control";
+import { AZURE_NATIVE_PROVIDER } from "../facts/tokens";
 
 const DEFAULT_REQUIRED_TAGS = ["environment", "owner", "managed-by"];
 /**
@@ -17,7 +18,6 @@ function allowedLocationsKey(): string {
 }
 /** The azure-native provider's default region (`pulumi config set azure-native:location`). */
 const PROVIDER_LOCATION_KEY = "azure-native:location";
-const AZURE_NATIVE_PROVIDER = "pulumi:providers:azure-native";
 /** Not a region: private DNS zones and their links live in "global". */
 const NON_REGIONAL_LOCATIONS = ["global"];
 

@@ -13,6 +13,7 @@ import {
   stackPolicy,
   type ControlPolicy,
 } from "./control";
+import { DYNAMIC_RESOURCE, GITHUB_TYPES } from "../facts/tokens";
 
 /**
  * GH-01..GH-10: the GitHub organization, its repositories and how GitHub Actions reaches Azure.
@@ -20,26 +21,6 @@ import {
  * must be set in the program: offline the provider's own defaults are not applied, so an omitted
  * input is a violation even where GitHub's default happens to be the safe value.
  */
-
-const TYPES = {
-  organizationSettings: "github:index/organizationSettings:OrganizationSettings",
-  team: "github:index/team:Team",
-  teamSyncGroupMapping: "github:index/teamSyncGroupMapping:TeamSyncGroupMapping",
-  repository: "github:index/repository:Repository",
-  repositoryVulnerabilityAlerts:
-    "github:index/repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts",
-  branchDefault: "github:index/branchDefault:BranchDefault",
-  repositoryRuleset: "github:index/repositoryRuleset:RepositoryRuleset",
-  branchProtection: "github:index/branchProtection:BranchProtection",
-  repositoryEnvironment: "github:index/repositoryEnvironment:RepositoryEnvironment",
-  workflowPermissions:
-    "github:index/actionsOrganizationWorkflowPermissions:ActionsOrganizationWorkflowPermissions",
-  actionsSecret: "github:index/actionsSecret:ActionsSecret",
-  actionsEnvironmentSecret: "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
-  actionsOrganizationSecret: "github:index/actionsOrganizationSecret:ActionsOrganizationSecret",
-  federatedIdentityCredential: "azure-native:managedidentity:FederatedIdentityCredential",
-  securityConnector: "azure-native:security:SecurityConnector",
-} as const;
 
 /** GitHub's default branch when no BranchDefault (or deprecated `defaultBranch`) names another. */
 const ASSUMED_DEFAULT_BRANCH = "main";
@@ -128,7 +109,7 @@ const gh01 = resourcePolicy(
     rule: "OrganizationSettings: defaultRepositoryPermission is none or read; membersCanCreatePublicRepositories is false",
   },
   {
-    resourceType: TYPES.organizationSettings,
+    resourceType: GITHUB_TYPES.organizationSettings,
     validateResource: (args, reportViolation) => {
       const props = args.props as OrganizationSettingsProps;
       const permission = props.defaultRepositoryPermission;
@@ -157,7 +138,6 @@ const gh01 = resourcePolicy(
  * manages it as a dynamic resource (infra/github/code-security.ts) whose `kind` input names it.
  */
 export const CODE_SECURITY_CONFIGURATION_KIND = "github:code-security-configuration";
-const DYNAMIC_RESOURCE = "pulumi-nodejs:dynamic:Resource";
 /** `default_for_new_repos` values that cover the platform's (private and internal) repositories. */
 const COVERS_NEW_PRIVATE_REPOSITORIES = ["all", "private_and_internal"];
 
@@ -183,7 +163,7 @@ const gh02 = stackPolicy(
       "no evidence)",
   },
   {
-    resourceTypes: [DYNAMIC_RESOURCE, TYPES.organizationSettings],
+    resourceTypes: [DYNAMIC_RESOURCE, GITHUB_TYPES.organizationSettings],
     validateStack: (args, reportViolation) => {
       const configurations = args.resources.filter(
         (resource) =>
@@ -194,7 +174,7 @@ const gh02 = stackPolicy(
         COVERS_NEW_PRIVATE_REPOSITORIES.includes(String(configuration.props.defaultForNewRepos)),
       );
       if (defaults.length === 0) {
-        for (const settings of ofType(args.resources, TYPES.organizationSettings)) {
+        for (const settings of ofType(args.resources, GITHUB_TYPES.organizationSettings)) {
           reportViolation(
             `organization settings '${settings.name}': no code security configuration is the ` +
               `default for new repositories (defaultForNewRepos "all" or "private_and_internal"); ` +
@@ -248,10 +228,10 @@ const gh03 = stackPolicy(
     rule: "Stack: every Team the stack manages has a TeamSyncGroupMapping (Entra ID group)",
   },
   {
-    resourceTypes: [TYPES.team, TYPES.teamSyncGroupMapping],
+    resourceTypes: [GITHUB_TYPES.team, GITHUB_TYPES.teamSyncGroupMapping],
     validateStack: (args, reportViolation) => {
-      const mappings = ofType(args.resources, TYPES.teamSyncGroupMapping);
-      for (const team of ofType(args.resources, TYPES.team)) {
+      const mappings = ofType(args.resources, GITHUB_TYPES.teamSyncGroupMapping);
+      for (const team of ofType(args.resources, GITHUB_TYPES.team)) {
         const ofTeam = mappings.filter((mapping) =>
           takesInput(mapping, "teamSlug", team, (target) => teamSlug(target.props.name)),
         );
@@ -290,9 +270,12 @@ const REPOSITORY_SECURITY: ReadonlyArray<[key: string, feature: string]> = [
 
 function hasVulnerabilityAlerts(repository: PolicyResource, resources: PolicyResource[]): boolean {
   if (repository.props.vulnerabilityAlerts === true) return true;
-  return linkedTo(resources, TYPES.repositoryVulnerabilityAlerts, "repository", repository).some(
-    (alerts) => alerts.props.enabled === true,
-  );
+  return linkedTo(
+    resources,
+    GITHUB_TYPES.repositoryVulnerabilityAlerts,
+    "repository",
+    repository,
+  ).some((alerts) => alerts.props.enabled === true);
 }
 
 function checkRepositorySecurity(
@@ -339,9 +322,9 @@ const gh04 = stackPolicy(
       "policy); visibility not public",
   },
   {
-    resourceTypes: [TYPES.repository, TYPES.repositoryVulnerabilityAlerts],
+    resourceTypes: [GITHUB_TYPES.repository, GITHUB_TYPES.repositoryVulnerabilityAlerts],
     validateStack: (args, reportViolation) => {
-      for (const repository of ofType(args.resources, TYPES.repository)) {
+      for (const repository of ofType(args.resources, GITHUB_TYPES.repository)) {
         checkRepositorySecurity(repository, args.resources, reportViolation);
       }
     },
@@ -416,7 +399,12 @@ function rulesOfBranchProtection(protection: PolicyResource): BranchRules {
 }
 
 function defaultBranchOf(repository: PolicyResource, resources: PolicyResource[]): string {
-  const branchDefault = linkedTo(resources, TYPES.branchDefault, "repository", repository)[0];
+  const branchDefault = linkedTo(
+    resources,
+    GITHUB_TYPES.branchDefault,
+    "repository",
+    repository,
+  )[0];
   const named = branchDefault?.props.branch ?? repository.props.defaultBranch;
   return typeof named === "string" && named !== "" ? named : ASSUMED_DEFAULT_BRANCH;
 }
@@ -491,9 +479,12 @@ function checkDefaultBranch(
 ): void {
   const branch = defaultBranchOf(repository, resources);
   const where = `repository '${repository.name}' default branch '${branch}'`;
-  const rulesets = linkedTo(resources, TYPES.repositoryRuleset, "repository", repository).filter(
-    (ruleset) => rulesetCovers(ruleset, branch),
-  );
+  const rulesets = linkedTo(
+    resources,
+    GITHUB_TYPES.repositoryRuleset,
+    "repository",
+    repository,
+  ).filter((ruleset) => rulesetCovers(ruleset, branch));
   for (const ruleset of rulesets.filter((candidate) => candidate.props.enforcement !== "active")) {
     reportViolation(
       `ruleset '${ruleset.name}' covers ${where} but ${current("enforcement", ruleset.props.enforcement)}; ` +
@@ -501,7 +492,7 @@ function checkDefaultBranch(
       ruleset.urn,
     );
   }
-  const protections = linkedTo(resources, TYPES.branchProtection, "repositoryId", repository)
+  const protections = linkedTo(resources, GITHUB_TYPES.branchProtection, "repositoryId", repository)
     .filter((protection) => branchProtectionCovers(protection, branch))
     .map(rulesOfBranchProtection);
   const active = rulesets.filter((ruleset) => ruleset.props.enforcement === "active");
@@ -532,10 +523,10 @@ const gh05 = stackPolicy(
   },
   {
     resourceTypes: [
-      TYPES.repository,
-      TYPES.branchDefault,
-      TYPES.repositoryRuleset,
-      TYPES.branchProtection,
+      GITHUB_TYPES.repository,
+      GITHUB_TYPES.branchDefault,
+      GITHUB_TYPES.repositoryRuleset,
+      GITHUB_TYPES.branchProtection,
     ],
     configSchema: {
       properties: {
@@ -544,7 +535,7 @@ const gh05 = stackPolicy(
     },
     validateStack: (args: StackValidationArgs, reportViolation) => {
       const minApprovals = args.getConfig<{ minApprovals?: number }>().minApprovals ?? 1;
-      for (const repository of ofType(args.resources, TYPES.repository)) {
+      for (const repository of ofType(args.resources, GITHUB_TYPES.repository)) {
         checkDefaultBranch(repository, args.resources, minApprovals, reportViolation);
       }
     },
@@ -608,12 +599,12 @@ const gh06 = stackPolicy(
       "preventSelfReview true and deployments limited to protected branches",
   },
   {
-    resourceTypes: [TYPES.repository, TYPES.repositoryEnvironment],
+    resourceTypes: [GITHUB_TYPES.repository, GITHUB_TYPES.repositoryEnvironment],
     validateStack: (args, reportViolation) => {
-      for (const repository of ofType(args.resources, TYPES.repository)) {
+      for (const repository of ofType(args.resources, GITHUB_TYPES.repository)) {
         const production = linkedTo(
           args.resources,
-          TYPES.repositoryEnvironment,
+          GITHUB_TYPES.repositoryEnvironment,
           "repository",
           repository,
         ).filter(isProduction);
@@ -650,7 +641,7 @@ const gh07 = resourcePolicy(
     rule: "ActionsOrganizationWorkflowPermissions: default workflow token permission read, workflows cannot approve pull requests",
   },
   {
-    resourceType: TYPES.workflowPermissions,
+    resourceType: GITHUB_TYPES.workflowPermissions,
     validateResource: (args, reportViolation) => {
       const props = args.props as WorkflowPermissionsProps;
       if (props.defaultWorkflowPermissions !== "read") {
@@ -675,9 +666,9 @@ const gh07 = resourcePolicy(
 // GH-08: no long-lived Azure credential in GitHub
 
 const SECRET_TYPES: readonly string[] = [
-  TYPES.actionsSecret,
-  TYPES.actionsEnvironmentSecret,
-  TYPES.actionsOrganizationSecret,
+  GITHUB_TYPES.actionsSecret,
+  GITHUB_TYPES.actionsEnvironmentSecret,
+  GITHUB_TYPES.actionsOrganizationSecret,
 ];
 
 /** Names of secrets that hold a client secret, certificate or password (upper-cased). */
@@ -764,7 +755,7 @@ const gh09 = resourcePolicy(
       "audience api://AzureADTokenExchange, subject names one repository and one environment or ref, no wildcard",
   },
   {
-    resourceType: TYPES.federatedIdentityCredential,
+    resourceType: GITHUB_TYPES.federatedIdentityCredential,
     validateResource: (args, reportViolation) => {
       const props = args.props as Props;
       if (!isGithubCredential(props)) return;
@@ -806,12 +797,14 @@ const gh10 = stackPolicy(
     rule: "Stack: a Defender for DevOps GitHub connector (security:SecurityConnector, environment GitHub) exists",
   },
   {
-    resourceTypes: [TYPES.securityConnector],
+    resourceTypes: [GITHUB_TYPES.securityConnector],
     // The connector watches the GitHub organization the stack manages: a stack without GitHub
     // resources has nothing for it to watch (an Azure-only program named prod must not fail).
     appliesToStacksWith: isGithubType,
     validateStack: (args, reportViolation) => {
-      const connectors = ofType(args.resources, TYPES.securityConnector).filter(isGithubConnector);
+      const connectors = ofType(args.resources, GITHUB_TYPES.securityConnector).filter(
+        isGithubConnector,
+      );
       if (connectors.length === 0) {
         reportViolation(
           `the stack has no Defender for DevOps GitHub connector; add an azure-native ` +

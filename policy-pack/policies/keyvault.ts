@@ -1,11 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import {
   AUDIT_CATEGORY_GROUPS,
-  DEFENDER_PRICING,
-  DIAGNOSTIC_SETTING,
   equalsIgnoringCase,
-  PRIVATE_ENDPOINT,
-  LOG_ANALYTICS_WORKSPACE,
   ofType,
   reportMissingLogs,
   reportNotPrivate,
@@ -16,8 +12,14 @@ import {
   stackPolicy,
   type ControlPolicy,
 } from "./control";
-
-const VAULT = "azure-native:keyvault:Vault";
+import {
+  DEFENDER_PRICING,
+  DIAGNOSTIC_SETTING,
+  KEY_VAULT_SECRET,
+  LOG_ANALYTICS_WORKSPACE,
+  PRIVATE_ENDPOINT,
+  VAULT,
+} from "../facts/tokens";
 
 /** Azure's lower bound for soft-delete retention; prod config raises the threshold to 90. */
 const DEFAULT_MIN_SOFT_DELETE_RETENTION_DAYS = 7;
@@ -190,8 +192,6 @@ const kv05 = stackPolicy(
   },
 );
 
-const SECRET = "azure-native:keyvault:Secret";
-
 interface SecretProps {
   secretName?: string;
   properties?: { attributes?: { expires?: unknown } };
@@ -205,7 +205,7 @@ const kv06 = resourcePolicy(
     rule: "keyvault:Secret resources the stack writes carry an expiry (properties.attributes.expires)",
   },
   {
-    resourceType: SECRET,
+    resourceType: KEY_VAULT_SECRET,
     validateResource: (args, reportViolation) => {
       const expires = (args.props as SecretProps).properties?.attributes?.expires;
       if (typeof expires === "number" && Number.isFinite(expires) && expires > 0) return;

@@ -7,11 +7,14 @@ import {
   stackPolicy,
   type ControlPolicy,
 } from "./control";
-
-const NAMESPACE = "kubernetes:core/v1:Namespace";
-const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
-const SECRET = "kubernetes:core/v1:Secret";
-const REGISTRY = "azure-native:containerregistry:Registry";
+import {
+  INGRESS,
+  KUBERNETES_SECRET,
+  NAMESPACE,
+  NETWORK_POLICY,
+  REGISTRY,
+  SERVICE,
+} from "../facts/tokens";
 
 // ---------------------------------------------------------------------------------------------
 // Kubernetes inputs (the @pulumi/kubernetes v4 input names the policies read)
@@ -538,7 +541,7 @@ interface StackSecret {
 
 /** Secrets the stack creates with data in them: their values sit in the program and the state. */
 function secretsWithLiteralData(resources: PolicyResource[]): StackSecret[] {
-  return ofType(resources, SECRET).flatMap((resource) => {
+  return ofType(resources, KUBERNETES_SECRET).flatMap((resource) => {
     const props = resource.props as {
       metadata?: Metadata;
       data?: Record<string, unknown>;
@@ -603,7 +606,7 @@ const k8s06 = stackPolicy(
     rule: "Stack: no secret values as literal env vars (nor from Secrets the stack fills); secrets arrive through the Key Vault CSI driver or workload identity",
   },
   {
-    resourceTypes: (type) => isWorkloadType(type) || type === SECRET,
+    resourceTypes: (type) => isWorkloadType(type) || type === KUBERNETES_SECRET,
     validateStack: (args, reportViolation) => {
       let secrets: StackSecret[] | undefined;
       const stackSecrets = () => (secrets ??= secretsWithLiteralData(args.resources));
@@ -746,7 +749,7 @@ const k8s10 = resourcePolicy(
     rule: "Every `Ingress` has TLS for each of its hosts",
   },
   {
-    resourceType: "kubernetes:networking.k8s.io/v1:Ingress",
+    resourceType: INGRESS,
     validateResource: (args, reportViolation) => {
       const spec = (args.props.spec ?? {}) as IngressSpec;
       const name = (args.props.metadata as Metadata | undefined)?.name ?? args.name;
@@ -791,7 +794,7 @@ const k8s11 = resourcePolicy(
     rule: "No `Service` of type `LoadBalancer` without the internal load-balancer annotation",
   },
   {
-    resourceType: "kubernetes:core/v1:Service",
+    resourceType: SERVICE,
     validateResource: (args, reportViolation) => {
       const spec = (args.props.spec ?? {}) as { type?: string };
       if (spec.type !== "LoadBalancer") return;

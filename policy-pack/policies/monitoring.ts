@@ -1,10 +1,8 @@
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import {
-  DIAGNOSTIC_SETTING,
   AUDIT_CATEGORY_GROUPS,
   diagnosticSettingsFor,
   missingLogCategories,
-  LOG_ANALYTICS_WORKSPACE as WORKSPACE,
   ofType,
   referencesResource,
   reportProblems,
@@ -13,21 +11,29 @@ import {
   stackPolicy,
   type ControlPolicy,
 } from "./control";
+import {
+  DIAGNOSTIC_SETTING,
+  FUSION_ALERT_RULE,
+  INCIDENT_CREATION_ALERT_RULE,
+  LOG_ANALYTICS_WORKSPACE as WORKSPACE,
+  MANAGED_CLUSTER,
+  REDIS,
+  REDIS_ENTERPRISE_DATABASE,
+  REGISTRY,
+  SCHEDULED_ALERT_RULE,
+  SENTINEL_ONBOARDING,
+  VAULT,
+} from "../facts/tokens";
 
-const SENTINEL_ONBOARDING = "azure-native:securityinsights:SentinelOnboardingState";
 /** Sentinel analytics rule kinds of azure-native v3 (scheduled KQL, Fusion, incident creation). */
-const ANALYTICS_RULES = [
-  "azure-native:securityinsights:ScheduledAlertRule",
-  "azure-native:securityinsights:FusionAlertRule",
-  "azure-native:securityinsights:MicrosoftSecurityIncidentCreationAlertRule",
-];
+const ANALYTICS_RULES = [SCHEDULED_ALERT_RULE, FUSION_ALERT_RULE, INCIDENT_CREATION_ALERT_RULE];
 /** The resources whose logs MON-04 wants in the workspace, with the word messages use. */
 const MONITORED_TYPES: Record<string, string> = {
-  "azure-native:containerregistry:Registry": "registry",
-  "azure-native:keyvault:Vault": "vault",
-  "azure-native:redis:Redis": "cache",
+  [REGISTRY]: "registry",
+  [VAULT]: "vault",
+  [REDIS]: "cache",
   // Azure Managed Redis logs per database (Microsoft.Cache/redisEnterprise/databases).
-  "azure-native:redisenterprise:Database": "Redis database",
+  [REDIS_ENTERPRISE_DATABASE]: "Redis database",
 };
 
 const DEFAULT_MIN_RETENTION_DAYS = 30;
@@ -202,11 +208,6 @@ const mon04 = stackPolicy(
 // ---------------------------------------------------------------------------------------------
 // MON-05: analytics rules read tables the stack feeds
 
-const SCHEDULED_RULE = "azure-native:securityinsights:ScheduledAlertRule";
-const MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster";
-const VAULT = "azure-native:keyvault:Vault";
-const REGISTRY = "azure-native:containerregistry:Registry";
-
 /**
  * Resource-specific tables and the diagnostic category (of which resource type) that fills each
  * in `Dedicated` mode. Sources: https://learn.microsoft.com/azure/aks/monitor-aks-reference
@@ -322,9 +323,9 @@ const mon05 = stackPolicy(
     rule: "Stack: every scheduled analytics rule queries only tables that a diagnostic setting of the stack feeds in resource-specific (Dedicated) mode; no rule depends on AzureDiagnostics columns that appear only after data arrives",
   },
   {
-    resourceTypes: [SCHEDULED_RULE, DIAGNOSTIC_SETTING],
+    resourceTypes: [SCHEDULED_ALERT_RULE, DIAGNOSTIC_SETTING],
     validateStack: (args, reportViolation) => {
-      for (const rule of ofType(args.resources, SCHEDULED_RULE)) {
+      for (const rule of ofType(args.resources, SCHEDULED_ALERT_RULE)) {
         const query = (rule.props as { query?: unknown }).query;
         const tables = typeof query === "string" ? queryTables(query) : [];
         const problems =

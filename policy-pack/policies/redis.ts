@@ -1,7 +1,6 @@
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import {
   equalsIgnoringCase,
-  PRIVATE_ENDPOINT,
   propertyIgnoringCase,
   reportNotPrivate,
   reportProblems,
@@ -10,14 +9,17 @@ import {
   stackPolicy,
   type ControlPolicy,
 } from "./control";
+import {
+  PRIVATE_ENDPOINT,
+  REDIS,
+  REDIS_ENTERPRISE,
+  REDIS_ENTERPRISE_DATABASE,
+} from "../facts/tokens";
 
 /**
  * Each RED control covers both Redis services: Azure Managed Redis (a `redisenterprise` cluster
  * and its database, API 2025-07-01) and Azure Cache for Redis (`redis:Redis`).
  */
-const REDIS = "azure-native:redis:Redis";
-const MANAGED_CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
-const MANAGED_DATABASE = "azure-native:redisenterprise:Database";
 const REPLICATED_SKUS = ["Standard", "Premium"];
 
 interface RedisProps {
@@ -77,7 +79,7 @@ const red01 = resourcePolicy(
   },
   {
     ...perType({
-      [MANAGED_DATABASE]: (args, reportViolation) => {
+      [REDIS_ENTERPRISE_DATABASE]: (args, reportViolation) => {
         // "Default is TLS-encrypted" (DatabaseArgs.clientProtocol, API 2025-07-01): unset passes.
         const protocol = (args.props as ManagedDatabaseProps).clientProtocol;
         if (protocol === undefined || equalsIgnoringCase(protocol, "Encrypted")) return;
@@ -107,7 +109,7 @@ const red02 = resourcePolicy(
     ...perType(
       Object.fromEntries(
         [
-          [MANAGED_CLUSTER, "cluster"],
+          [REDIS_ENTERPRISE, "cluster"],
           [REDIS, "cache"],
         ].map(([type, kind]) => [
           type,
@@ -141,11 +143,11 @@ const red03 = stackPolicy(
     rule: "Stack: publicNetworkAccess is Disabled and a private endpoint targets the cluster / cache",
   },
   {
-    resourceTypes: [REDIS, MANAGED_CLUSTER, PRIVATE_ENDPOINT],
+    resourceTypes: [REDIS, REDIS_ENTERPRISE, PRIVATE_ENDPOINT],
     validateStack: (args, reportViolation) => {
       reportNotPrivate(
         args.resources,
-        { type: MANAGED_CLUSTER, kind: "cluster", groupId: "redisEnterprise" },
+        { type: REDIS_ENTERPRISE, kind: "cluster", groupId: "redisEnterprise" },
         publicAccessProblems,
         reportViolation,
       );
@@ -168,7 +170,7 @@ const red04 = resourcePolicy(
   },
   {
     ...perType({
-      [MANAGED_CLUSTER]: (args, reportViolation) => {
+      [REDIS_ENTERPRISE]: (args, reportViolation) => {
         // "Enabled by default" (RedisEnterpriseArgs.highAvailability): unset passes.
         const ha = (args.props as ManagedClusterProps).highAvailability;
         if (ha === undefined || equalsIgnoringCase(ha, "Enabled")) return;
@@ -196,7 +198,7 @@ const red05 = resourcePolicy(
   },
   {
     ...perType({
-      [MANAGED_DATABASE]: (args, reportViolation) => {
+      [REDIS_ENTERPRISE_DATABASE]: (args, reportViolation) => {
         const keys = (args.props as ManagedDatabaseProps).accessKeysAuthentication;
         if (equalsIgnoringCase(keys, "Disabled")) return;
         reportViolation(
@@ -236,7 +238,7 @@ const red06 = resourcePolicy(
   },
   {
     ...perType({
-      [MANAGED_DATABASE]: (args, reportViolation) => {
+      [REDIS_ENTERPRISE_DATABASE]: (args, reportViolation) => {
         const persistence = (args.props as ManagedDatabaseProps).persistence;
         if (persistence?.aofEnabled === true || persistence?.rdbEnabled === true) return;
         reportViolation(

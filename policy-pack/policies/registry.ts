@@ -1,9 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { HELM_RELEASE, requiresSignatures } from "./cluster";
+import { requiresSignatures } from "./cluster";
 import {
-  DEFENDER_PRICING,
   equalsIgnoringCase,
-  PRIVATE_ENDPOINT,
   ofType,
   reportNotPrivate,
   requireDefenderPlan,
@@ -12,9 +10,13 @@ import {
   stackPolicy,
   type ControlPolicy,
 } from "./control";
-
-const REGISTRY = "azure-native:containerregistry:Registry";
-const MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster";
+import {
+  DEFENDER_PRICING,
+  HELM_RELEASE,
+  MANAGED_CLUSTER,
+  PRIVATE_ENDPOINT,
+  REGISTRY,
+} from "../facts/tokens";
 
 interface RegistryProps {
   adminUserEnabled?: boolean;
