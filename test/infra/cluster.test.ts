@@ -4,7 +4,7 @@ import {
   CRITICAL_ADDONS_TAINT,
   POD_SECURITY_INITIATIVES,
 } from "../../infra/azure/cluster";
-import { aksSupport } from "../../policy-pack/policies/aks-support";
+import { aksSupport } from "../../policy-pack/policies/aks/aks-support";
 import { byName, inputsOf, onlyInputs, STACKS } from "../support/stacks";
 
 const CLUSTER = "azure-native:containerservice:ManagedCluster";

@@ -666,7 +666,7 @@ describe("AKS-14: a Kubernetes version inside AKS's support window", () => {
     ));
 
   it("the stacks' versions are supported today (the table has to follow the calendar)", async () => {
-    const { TABLE_AS_OF, aksSupport } = await import("../../policy-pack/policies/aks-support");
+    const { TABLE_AS_OF, aksSupport } = await import("../../policy-pack/policies/aks/aks-support");
     expect(
       aksSupport({ kubernetesVersion: "1.36", today: TABLE_AS_OF, longTermSupport: false }),
     ).toMatchObject({ supported: true, until: "2027-06-30" });

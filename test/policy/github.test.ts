@@ -3,7 +3,7 @@ import {
   CODE_SECURITY_CONFIGURATION_KIND as INFRA_KIND,
   SECURE_FEATURES,
 } from "../../infra/github/code-security";
-import { CODE_SECURITY_CONFIGURATION_KIND } from "../../policy-pack/policies/github";
+import { CODE_SECURITY_CONFIGURATION_KIND } from "../../policy-pack/policies/gh/organization";
 import { expectCantRun, expectMandatoryWhenConfigured, setPath } from "../support/policy-fixtures";
 import {
   analyze,

@@ -278,7 +278,7 @@ describe("monitoring policies: thresholds and unknown values", () => {
 
 describe("MON-05: analytics rules read resource-specific tables the stack feeds", async () => {
   const { PLATFORM_ANALYTICS_RULES } = await import("../../infra/azure/sentinel-rules");
-  const { queryTables } = await import("../../policy-pack/policies/monitoring");
+  const { queryTables } = await import("../../policy-pack/policies/mon/analytics-tables");
   const CLUSTER = "azure-native:containerservice:ManagedCluster";
 
   interface Mon05Fixture {

@@ -1,9 +1,8 @@
 import type { ResourceValidationArgs } from "@pulumi/policy";
-import { isLocatedType, isTaggableType } from "../facts/resources";
-import { propertyIgnoringCase, resourcePolicy, type ControlPolicy } from "./control";
-import { AZURE_NATIVE_PROVIDER } from "../facts/tokens";
+import { isLocatedType } from "../../facts/resources";
+import { AZURE_NATIVE_PROVIDER } from "../../facts/tokens";
+import { resourcePolicy } from "../shared/control";
 
-const DEFAULT_REQUIRED_TAGS = ["environment", "owner", "managed-by"];
 /**
  * The stack config key holding the regions a stack may use (a JSON array, as PULUMI_CONFIG gives
  * it), in the checked project's own namespace: `aks-devsecops:allowedLocations` for this platform,
@@ -16,54 +15,17 @@ function allowedLocationsKey(): string {
     process.env.PULUMI_PROJECT || process.env.PULUMI_NODEJS_PROJECT || "aks-devsecops";
   return `${project}:allowedLocations`;
 }
+
 /** The azure-native provider's default region (`pulumi config set azure-native:location`). */
 const PROVIDER_LOCATION_KEY = "azure-native:location";
+
 /** Not a region: private DNS zones and their links live in "global". */
 const NON_REGIONAL_LOCATIONS = ["global"];
 
-interface LocatedProps {
+export interface LocatedProps {
   location?: string;
   tags?: Record<string, unknown>;
 }
-
-function isMissingTag(tags: Record<string, unknown> | undefined, key: string): boolean {
-  const value = propertyIgnoringCase(tags, key);
-  return typeof value !== "string" || value.trim() === "";
-}
-
-const gen01 = resourcePolicy(
-  {
-    id: "GEN-01",
-    seed: "—",
-    level: "M",
-    rule: "Taggable resources carry environment, owner and managed-by tags; ephemeral stacks also expires-at",
-  },
-  {
-    configSchema: {
-      properties: {
-        requiredTags: {
-          type: "array",
-          items: { type: "string", minLength: 1 },
-          default: DEFAULT_REQUIRED_TAGS,
-        },
-      },
-    },
-    // Taggable by type (the v3 SDK's Args take a tags map: facts/azure-native-resources.json), so a
-    // resource that takes its location from the provider's config is checked too.
-    resourceTypes: isTaggableType,
-    validateResource: (args, reportViolation) => {
-      if (!isTaggableType(args.type)) return;
-      const required =
-        args.getConfig<{ requiredTags?: string[] }>().requiredTags ?? DEFAULT_REQUIRED_TAGS;
-      const tags = (args.props as LocatedProps).tags;
-      const missing = required.filter((key) => isMissingTag(tags, key));
-      if (missing.length === 0) return;
-      reportViolation(
-        `resource '${args.name}' (${args.type}) lacks the tag(s) ${missing.join(", ")} (missing or empty); set tags: { ${missing.map((key) => `"${key}": ...`).join(", ")} }`,
-      );
-    },
-  },
-);
 
 /** "West Europe", "westeurope" and "WestEurope" are one region. */
 function normalizeLocation(location: string): string {
@@ -162,7 +124,7 @@ function regionOf(args: ResourceValidationArgs): Region | undefined {
   };
 }
 
-const gen02 = resourcePolicy(
+export const gen02 = resourcePolicy(
   { id: "GEN-02", seed: "—", level: "A", rule: "Location is in the stack's allowed list" },
   {
     configSchema: {
@@ -194,5 +156,3 @@ const gen02 = resourcePolicy(
     },
   },
 );
-
-export const generalPolicies: ControlPolicy[] = [gen01, gen02];
