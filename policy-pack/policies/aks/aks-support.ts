@@ -120,7 +120,7 @@ export function aksSupport(question: SupportQuestion): SupportAnswer {
   if (!row) {
     return {
       supported: false,
-      reason: `is a minor the pack's AKS support table (as of ${TABLE_AS_OF}) does not list; use a listed GA minor (${choices}) or update policy-pack/policies/aks-support.ts from the AKS release calendar`,
+      reason: `is a minor the pack's AKS support table (as of ${TABLE_AS_OF}) does not list; use a listed GA minor (${choices}) or update policy-pack/policies/aks/aks-support.ts from the AKS release calendar`,
     };
   }
   if (today < row.generallyAvailable) {

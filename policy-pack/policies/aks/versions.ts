@@ -77,7 +77,7 @@ function staleTable(today: string): Error {
   };
   // Its constructor wants an unknown-value sentinel and a property path; neither applies here.
   const error = Object.create(UnknownValueError.prototype) as Error;
-  error.message = `the AKS support table (as of ${TABLE_AS_OF}) is more than ${TABLE_MAX_AGE_MONTHS} months old on ${today}: table out of date; update policy-pack/policies/aks-support.ts from https://learn.microsoft.com/azure/aks/supported-kubernetes-versions`;
+  error.message = `the AKS support table (as of ${TABLE_AS_OF}) is more than ${TABLE_MAX_AGE_MONTHS} months old on ${today}: table out of date; update policy-pack/policies/aks/aks-support.ts from https://learn.microsoft.com/azure/aks/supported-kubernetes-versions`;
   return error;
 }
 
