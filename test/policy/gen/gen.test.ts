@@ -1,6 +1,6 @@
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { allPolicies } from "../../policy-pack/policies";
+import { allPolicies } from "../../../policy-pack/policies";
 import {
   DIAGNOSTIC_SETTING,
   expectCantRun,
@@ -8,14 +8,14 @@ import {
   POLICY_ASSIGNMENT,
   REGISTRY,
   setPaths,
-} from "../support/policy-fixtures";
+} from "../../support/policy-fixtures";
 import {
   analyze,
   testResource,
   UNKNOWN,
   violationsOf,
   type TestResource,
-} from "../support/policy-harness";
+} from "../../support/policy-harness";
 
 const RESOURCE_GROUP = "azure-native:resources:ResourceGroup";
 const PRIVATE_ZONE = "azure-native:privatedns:PrivateZone";

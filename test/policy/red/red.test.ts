@@ -11,14 +11,14 @@ import {
   REDIS,
   setPaths,
   type FailureCase,
-} from "../support/policy-fixtures";
+} from "../../support/policy-fixtures";
 import {
   analyze,
   testResource,
   UNKNOWN,
   violationsOf,
   type TestResource,
-} from "../support/policy-harness";
+} from "../../support/policy-harness";
 
 /** Every RED control but RED-07, which flags every Azure Cache for Redis (the service retires). */
 const RED_POLICIES = ["red-01", "red-02", "red-03", "red-04", "red-05", "red-06"];

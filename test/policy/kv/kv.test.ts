@@ -14,14 +14,14 @@ import {
   setPaths,
   VAULT,
   type FailureCase,
-} from "../support/policy-fixtures";
+} from "../../support/policy-fixtures";
 import {
   analyze,
   testResource,
   UNKNOWN,
   violationsOf,
   type TestResource,
-} from "../support/policy-harness";
+} from "../../support/policy-harness";
 
 const KV_POLICIES = ["kv-01", "kv-02", "kv-03", "kv-04", "kv-05"];
 const WORKSPACE_ID =

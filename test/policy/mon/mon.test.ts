@@ -10,14 +10,14 @@ import {
   REGISTRY,
   VAULT,
   type FailureCase,
-} from "../support/policy-fixtures";
+} from "../../support/policy-fixtures";
 import {
   analyze,
   testResource,
   UNKNOWN,
   violationsOf,
   type TestResource,
-} from "../support/policy-harness";
+} from "../../support/policy-harness";
 
 const SENTINEL = "azure-native:securityinsights:SentinelOnboardingState";
 const SCHEDULED_RULE = "azure-native:securityinsights:ScheduledAlertRule";
@@ -277,8 +277,8 @@ describe("monitoring policies: thresholds and unknown values", () => {
 // MON-05 (issue 14): rules read tables the stack feeds in Dedicated mode
 
 describe("MON-05: analytics rules read resource-specific tables the stack feeds", async () => {
-  const { PLATFORM_ANALYTICS_RULES } = await import("../../infra/azure/sentinel-rules");
-  const { queryTables } = await import("../../policy-pack/policies/mon/analytics-tables");
+  const { PLATFORM_ANALYTICS_RULES } = await import("../../../infra/azure/sentinel-rules");
+  const { queryTables } = await import("../../../policy-pack/policies/mon/analytics-tables");
   const CLUSTER = "azure-native:containerservice:ManagedCluster";
 
   interface Mon05Fixture {

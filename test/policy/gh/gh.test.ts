@@ -2,9 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   CODE_SECURITY_CONFIGURATION_KIND as INFRA_KIND,
   SECURE_FEATURES,
-} from "../../infra/github/code-security";
-import { CODE_SECURITY_CONFIGURATION_KIND } from "../../policy-pack/policies/gh/organization";
-import { expectCantRun, expectMandatoryWhenConfigured, setPath } from "../support/policy-fixtures";
+} from "../../../infra/github/code-security";
+import { CODE_SECURITY_CONFIGURATION_KIND } from "../../../policy-pack/policies/gh/organization";
+import {
+  expectCantRun,
+  expectMandatoryWhenConfigured,
+  setPath,
+} from "../../support/policy-fixtures";
 import {
   analyze,
   testResource,
@@ -13,7 +17,7 @@ import {
   type Links,
   type TestResource,
   type Violation,
-} from "../support/policy-harness";
+} from "../../support/policy-harness";
 
 /**
  * GH-01..GH-10 through the pack's analyzer service: a compliant GitHub organization (settings, a

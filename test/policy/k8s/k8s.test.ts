@@ -8,7 +8,7 @@ import {
   present,
   REGISTRY,
   type FailureCase,
-} from "../support/policy-fixtures";
+} from "../../support/policy-fixtures";
 import {
   analyze,
   secret,
@@ -16,7 +16,7 @@ import {
   UNKNOWN,
   violationsOf,
   type TestResource,
-} from "../support/policy-harness";
+} from "../../support/policy-harness";
 
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

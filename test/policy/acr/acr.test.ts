@@ -16,14 +16,14 @@ import {
   setPaths,
   SUBNET,
   type FailureCase,
-} from "../support/policy-fixtures";
+} from "../../support/policy-fixtures";
 import {
   analyze,
   testResource,
   UNKNOWN,
   violationsOf,
   type TestResource,
-} from "../support/policy-harness";
+} from "../../support/policy-harness";
 
 const ACR_POLICIES = ["acr-01", "acr-02", "acr-03", "acr-04", "acr-05", "acr-06"];
 

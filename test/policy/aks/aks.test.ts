@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { aksPolicies } from "../../../policy-pack/policies/aks";
 import {
   CLUSTER,
   diagnosticSetting,
@@ -14,14 +15,14 @@ import {
   setPaths,
   type FailureCase,
   type Level,
-} from "../support/policy-fixtures";
+} from "../../support/policy-fixtures";
 import {
   analyze,
   testResource,
   UNKNOWN,
   violationsOf,
   type TestResource,
-} from "../support/policy-harness";
+} from "../../support/policy-harness";
 
 const AGENT_POOL = "azure-native:containerservice:AgentPool";
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -34,10 +35,11 @@ const RESTRICTED =
 const WORKSPACE_ID =
   "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log";
 
-const AKS_POLICIES = Array.from(
-  { length: 13 },
-  (_, index) => `aks-${String(index + 1).padStart(2, "0")}`,
-);
+/** AKS-14, AKS-15 and AKS-16 have their own suites below, with their own fixtures. */
+const OWN_SUITES = ["aks-14", "aks-15", "aks-16"];
+const AKS_POLICIES = aksPolicies
+  .map((policy) => policy.name)
+  .filter((name) => !OWN_SUITES.includes(name));
 
 function clusterInputs(): Record<string, unknown> {
   return {
@@ -666,7 +668,8 @@ describe("AKS-14: a Kubernetes version inside AKS's support window", () => {
     ));
 
   it("the stacks' versions are supported today (the table has to follow the calendar)", async () => {
-    const { TABLE_AS_OF, aksSupport } = await import("../../policy-pack/policies/aks/aks-support");
+    const { TABLE_AS_OF, aksSupport } =
+      await import("../../../policy-pack/policies/aks/aks-support");
     expect(
       aksSupport({ kubernetesVersion: "1.36", today: TABLE_AS_OF, longTermSupport: false }),
     ).toMatchObject({ supported: true, until: "2027-06-30" });
