@@ -21,19 +21,29 @@
  *   program set is translated: no provider default is assumed, as for azure-native resources.
  */
 
+import {
+  DIAGNOSTIC_SETTING,
+  MANAGED_CLUSTER,
+  REDIS,
+  REDIS_ENTERPRISE,
+  REDIS_ENTERPRISE_DATABASE,
+  REGISTRY,
+  VAULT,
+} from "./tokens";
+
 /** v2 token -> v3 token, for the resource types the catalog's controls read. */
 export const RENAMED_IN_V3 = {
   // `Cache` is split into `Redis` and `RedisEnterprise` (RED-01..05, MON-04, RED-03's endpoints).
-  "azure-native:cache:Redis": "azure-native:redis:Redis",
-  "azure-native:cache:RedisEnterprise": "azure-native:redisenterprise:RedisEnterprise",
-  "azure-native:cache:Database": "azure-native:redisenterprise:Database",
+  "azure-native:cache:Redis": REDIS,
+  "azure-native:cache:RedisEnterprise": REDIS_ENTERPRISE,
+  "azure-native:cache:Database": REDIS_ENTERPRISE_DATABASE,
   "azure-native:cache:PrivateEndpointConnection": "azure-native:redis:PrivateEndpointConnection",
   "azure-native:cache:EnterprisePrivateEndpointConnection":
     "azure-native:redisenterprise:PrivateEndpointConnection",
   "azure-native:cache:AccessPolicyAssignment": "azure-native:redis:AccessPolicyAssignment",
   // `Insights` is split into `ApplicationInsights` and `Monitor` (AKS-10, KV-05, MON-04 read
   // diagnostic settings).
-  "azure-native:insights:DiagnosticSetting": "azure-native:monitor:DiagnosticSetting",
+  "azure-native:insights:DiagnosticSetting": DIAGNOSTIC_SETTING,
   "azure-native:insights:SubscriptionDiagnosticSetting":
     "azure-native:monitor:SubscriptionDiagnosticSetting",
   "azure-native:insights:Component": "azure-native:applicationinsights:Component",
@@ -60,7 +70,7 @@ interface ClassicEntry {
 
 export const CLASSIC = {
   "azure:containerservice/registry:Registry": {
-    canonical: "azure-native:containerregistry:Registry",
+    canonical: REGISTRY,
     controls: ["ACR-01", "ACR-02", "GEN-01"],
     inputs: {
       // RegistryArgs.adminEnabled: "Specifies whether the admin user is enabled."
@@ -71,7 +81,7 @@ export const CLASSIC = {
     },
   },
   "azure:containerservice/kubernetesCluster:KubernetesCluster": {
-    canonical: "azure-native:containerservice:ManagedCluster",
+    canonical: MANAGED_CLUSTER,
     controls: ["AKS-02", "AKS-03", "GEN-01"],
     inputs: {
       // KubernetesClusterNetworkProfile.networkPolicy: azure, calico or cilium, as in azure-native.
@@ -93,7 +103,7 @@ export const CLASSIC = {
     },
   },
   "azure:keyvault/keyVault:KeyVault": {
-    canonical: "azure-native:keyvault:Vault",
+    canonical: VAULT,
     controls: ["KV-01", "KV-02", "GEN-01"],
     inputs: {
       // KeyVaultArgs.rbacAuthorizationEnabled; enableRbacAuthorization is its deprecated name.
@@ -105,7 +115,7 @@ export const CLASSIC = {
     },
   },
   "azure:redis/cache:Cache": {
-    canonical: "azure-native:redis:Redis",
+    canonical: REDIS,
     controls: ["RED-01", "RED-02", "GEN-01"],
     inputs: {
       // CacheArgs.nonSslPortEnabled: "Enable the non-SSL port (6379)".

@@ -1,24 +1,24 @@
-import type { ControlPolicy } from "./control";
-import { clusterPolicies } from "./cluster";
-import { generalPolicies } from "./general";
-import { githubPolicies } from "./github";
-import { keyvaultPolicies } from "./keyvault";
-import { kubernetesPolicies } from "./kubernetes";
-import { monitoringPolicies } from "./monitoring";
-import { redisPolicies } from "./redis";
-import { registryPolicies } from "./registry";
+import { acrPolicies } from "./acr";
+import { aksPolicies } from "./aks";
+import { genPolicies } from "./gen";
+import { ghPolicies } from "./gh";
+import { k8sPolicies } from "./k8s";
+import { kvPolicies } from "./kv";
+import { monPolicies } from "./mon";
+import { redPolicies } from "./red";
+import type { ControlPolicy } from "./shared/control";
 
-export type { Control, ControlLevel, ControlPolicy } from "./control";
-export { enforcementFor } from "./control";
+export type { Control, ControlLevel, ControlPolicy } from "./shared/control";
+export { enforcementFor } from "./shared/control";
 
 /** Every policy of the pack, in catalog order. */
 export const allPolicies: ControlPolicy[] = [
-  ...githubPolicies,
-  ...registryPolicies,
-  ...clusterPolicies,
-  ...keyvaultPolicies,
-  ...monitoringPolicies,
-  ...redisPolicies,
-  ...kubernetesPolicies,
-  ...generalPolicies,
+  ...ghPolicies,
+  ...acrPolicies,
+  ...aksPolicies,
+  ...kvPolicies,
+  ...monPolicies,
+  ...redPolicies,
+  ...k8sPolicies,
+  ...genPolicies,
 ];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { autoUpgradedFields, CRITICAL_ADDONS_TAINT } from "../../infra/azure/cluster";
-import { aksSupport } from "../../policy-pack/policies/aks-support";
+import { aksSupport } from "../../policy-pack/policies/aks/aks-support";
 import { byName, inputsOf, onlyInputs, STACKS } from "../support/stacks";
 
 const CLUSTER = "azure-native:containerservice:ManagedCluster";

@@ -10,7 +10,7 @@ import {
   resolveType,
 } from "../../policy-pack/facts/types";
 import { allPolicies } from "../../policy-pack/policies";
-import { UNDECLARED_COVERAGE } from "../../policy-pack/policies/control";
+import { UNDECLARED_COVERAGE } from "../../policy-pack/policies/shared/control";
 import { generate, OUTPUT, render, SDK_DIR } from "../../scripts/azure-native-resources";
 
 /**
