@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ALLOWED_LOCATIONS_KEY } from "../policy-pack/facts/config-keys";
+import { ALLOWED_LOCATIONS_KEY, PROVIDER_LOCATION_KEY } from "../policy-pack/facts/config-keys";
+import { PRODUCTION_ENVIRONMENT } from "../policy-pack/facts/github";
 import { deployIdentityName, repositoryKey } from "./github/names";
 import { nameProblems, namingProblems, resourceNames } from "./naming";
 import { PROJECT } from "./project";
@@ -879,7 +880,7 @@ function environmentRules(github: GitHubConfig, issue: IssueReporter): void {
   } else if (reviewersTeam !== undefined && !teams.includes(reviewersTeam)) {
     issue(at, reviewersTeam, `is not one of teams (${teams.join(", ") || "none"})`);
   }
-  if (name === "production" && reviewersTeam === undefined) {
+  if (name === PRODUCTION_ENVIRONMENT && reviewersTeam === undefined) {
     issue(
       ["github", "environment"],
       github.environment,
@@ -924,7 +925,7 @@ export class ConfigError extends pulumi.RunError {
 }
 
 /** Stack config keys outside the project namespace that the program reads. */
-const FOREIGN_KEYS: Record<string, keyof PlatformConfig> = { "azure-native:location": "location" };
+const FOREIGN_KEYS: Record<string, keyof PlatformConfig> = { [PROVIDER_LOCATION_KEY]: "location" };
 
 function configKeyFor(field: string): string {
   const foreign = Object.entries(FOREIGN_KEYS).find(([, name]) => name === field);

@@ -1,2 +1,2 @@
 /** The Pulumi project name (Pulumi.yaml): the namespace of its stack config keys. */
-export const PROJECT = "aks-devsecops";
+export { PLATFORM_PROJECT as PROJECT } from "../policy-pack/facts/config-keys";

@@ -3,16 +3,16 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as types from "@pulumi/azure-native/types";
-import { builtInPolicySetId, POD_SECURITY_INITIATIVES } from "../../policy-pack/facts/azure";
+import {
+  builtInPolicySetId,
+  LOG_CATEGORIES,
+  POD_SECURITY_INITIATIVES,
+} from "../../policy-pack/facts/azure";
+import { CRITICAL_ADDONS_TAINT } from "../../policy-pack/facts/kubernetes";
 import type { ClusterConfig, NodePoolConfig } from "../config";
 import { diagnosticSetting, Placement, placementOf } from "./shared";
 
-/**
- * The taint that keeps workloads off the system pool (AKS-16): only pods tolerating it (AKS's
- * critical add-ons do) are scheduled there.
- * https://learn.microsoft.com/azure/aks/use-system-pools#system-and-user-node-pools
- */
-export const CRITICAL_ADDONS_TAINT = "CriticalAddonsOnly=true:NoSchedule";
+export { CRITICAL_ADDONS_TAINT };
 
 /** Auto-upgrade channels that change the Kubernetes version by themselves (node-image does not). */
 const VERSION_UPGRADE_CHANNELS: readonly string[] = ["patch", "stable", "rapid"];
@@ -162,13 +162,7 @@ export class Cluster extends pulumi.ComponentResource {
         resourceUri: cluster.id,
         workspaceId: args.workspaceId,
         // kube-audit (table AKSAudit) holds get events too: exec over WebSocket (sentinel-rules.ts).
-        categories: [
-          "kube-audit",
-          "kube-audit-admin",
-          "guard",
-          "kube-apiserver",
-          "cluster-autoscaler",
-        ],
+        categories: Object.values(LOG_CATEGORIES.cluster),
         dedicatedTables: true,
       },
       { parent: this },

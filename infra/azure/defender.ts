@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as security from "@pulumi/azure-native/security";
 import type { DefenderConfig } from "../config";
+import { DEFENDER_PLANS, type DefenderPlanName } from "../../policy-pack/facts/azure";
 
-export type DefenderPlanName = "Containers" | "KeyVaults";
+export type { DefenderPlanName };
 
 export interface DefenderArgs extends DefenderConfig {
   subscriptionId: pulumi.Input<string>;
@@ -20,7 +21,7 @@ export interface DefenderArgs extends DefenderConfig {
 
 /** Defender for Key Vault's current plan; Containers has a single plan. */
 function subPlanOf(plan: DefenderPlanName): string | undefined {
-  return plan === "KeyVaults" ? "PerKeyVault" : undefined;
+  return plan === DEFENDER_PLANS.keyVaults ? "PerKeyVault" : undefined;
 }
 
 /** The message a stack that does not own the plans stops with when one is not at Standard. */
@@ -40,7 +41,7 @@ export class Defender extends pulumi.ComponentResource {
 
   constructor(name: string, args: DefenderArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:Defender", name, {}, opts);
-    const plans = args.plans ?? ["Containers", "KeyVaults"];
+    const plans = args.plans ?? Object.values(DEFENDER_PLANS);
     const scopeId = pulumi.interpolate`/subscriptions/${args.subscriptionId}`;
     if (args.ownsSubscriptionPlans) {
       const pricings = plans.map(

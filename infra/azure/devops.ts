@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as security from "@pulumi/azure-native/security";
 import { stableGuid } from "../naming";
 import { Placement, placementOf } from "./shared";
+import { GITHUB_CONNECTOR_ENVIRONMENT } from "../../policy-pack/facts/azure";
 
 export interface DevOpsConnectorArgs extends Placement {
   /** The GitHub organisation Defender for DevOps scans (repositories, workflows, secrets). */
@@ -34,7 +35,7 @@ export class DevOpsConnector extends pulumi.ComponentResource {
         securityConnectorName: `github-${args.organization.toLowerCase()}`,
         environmentName: security.CloudName.Github,
         hierarchyIdentifier: connectorHierarchyId(args.organization),
-        environmentData: { environmentType: "GithubScope" },
+        environmentData: { environmentType: GITHUB_CONNECTOR_ENVIRONMENT },
         offerings: [{ offeringType: "CspmMonitorGithub" }],
       },
       { parent: this },

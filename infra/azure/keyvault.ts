@@ -3,6 +3,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import type { KeyVaultConfig } from "../config";
 import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
 import { diagnosticSetting, Placement, placementOf } from "./shared";
+import { LOG_CATEGORIES } from "../../policy-pack/facts/azure";
 
 /** `allowedIpRanges`: addresses allowed through the vault firewall while public access is on. */
 export interface KeyVaultArgs extends Placement, KeyVaultConfig {
@@ -63,7 +64,7 @@ export class KeyVault extends pulumi.ComponentResource {
       {
         resourceUri: vault.id,
         workspaceId: args.workspaceId,
-        categories: ["AuditEvent"],
+        categories: [LOG_CATEGORIES.vault.audit],
         // Table AZKVAuditLogs, whose columns exist before any data arrives (MON-05).
         dedicatedTables: true,
       },

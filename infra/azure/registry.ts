@@ -3,6 +3,7 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import { registryAllowsExport, type RegistryConfig } from "../config";
 import { createPrivateEndpoint, PrivateEndpointPlacement } from "./network";
 import { diagnosticSetting, Placement, placementOf } from "./shared";
+import { LOG_CATEGORIES } from "../../policy-pack/facts/azure";
 
 /**
  * `untaggedRetentionDays`: days untagged manifests are kept (Premium only), unset: kept (no
@@ -66,7 +67,7 @@ export class Registry extends pulumi.ComponentResource {
       {
         resourceUri: registry.id,
         workspaceId: args.workspaceId,
-        categories: ["ContainerRegistryRepositoryEvents", "ContainerRegistryLoginEvents"],
+        categories: Object.values(LOG_CATEGORIES.registry),
       },
       { parent: this },
     );

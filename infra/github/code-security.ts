@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CODE_SECURITY_CONFIGURATION_KIND } from "../../policy-pack/facts/github";
 
 /**
  * GitHub removed the organisation API's `*_for_new_repositories` security fields on 2026-04-21
@@ -14,8 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
  * The token needs the organisation's "Administration" permission (write), as the App has.
  */
 
-/** The discriminator policies look for on the dynamic resource (GH-02). */
-export const CODE_SECURITY_CONFIGURATION_KIND = "github:code-security-configuration";
+export { CODE_SECURITY_CONFIGURATION_KIND };
 
 /** The features of a configuration, as the REST API names them. */
 export interface CodeSecurityFeatures {

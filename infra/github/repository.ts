@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
 import type { ManagedTeam } from "./organization";
+import { DEFAULT_BRANCH_REF } from "../../policy-pack/facts/github";
 
 export interface RepositorySpec {
   name: string;
@@ -159,7 +160,7 @@ export class GitHubRepository extends pulumi.ComponentResource {
         name: DEFAULT_BRANCH_RULESET,
         target: "branch",
         enforcement: "active",
-        conditions: { refName: { includes: ["~DEFAULT_BRANCH"], excludes: [] } },
+        conditions: { refName: { includes: [DEFAULT_BRANCH_REF], excludes: [] } },
         rules: defaultBranchRules(spec, advancedSecurity),
         // The platform App commits CODEOWNERS and dependabot.yml (RepositoryFile) straight to the
         // default branch; without a bypass the ruleset refuses every later change to them.

@@ -66,3 +66,30 @@ export const PRIVATE_LINK = {
   managedRedis: { groupId: "redisEnterprise", zone: "privatelink.redis.azure.net" },
 } as const;
 export type PrivateLinkTarget = keyof typeof PRIVATE_LINK;
+
+/** The Defender for Cloud plans (pricings) the platform needs at tier Standard (ACR-04, KV-04). */
+export const DEFENDER_PLANS = { containers: "Containers", keyVaults: "KeyVaults" } as const;
+export type DefenderPlanName = (typeof DEFENDER_PLANS)[keyof typeof DEFENDER_PLANS];
+
+/**
+ * Resource log categories the stack sends and the controls read
+ * (https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-containerservice-managedclusters-logs,
+ * .../microsoft-keyvault-vaults-logs, .../microsoft-containerregistry-registries-logs).
+ */
+export const LOG_CATEGORIES = {
+  cluster: {
+    audit: "kube-audit",
+    auditAdmin: "kube-audit-admin",
+    guard: "guard",
+    apiServer: "kube-apiserver",
+    autoscaler: "cluster-autoscaler",
+  },
+  vault: { audit: "AuditEvent" },
+  registry: {
+    repositoryEvents: "ContainerRegistryRepositoryEvents",
+    loginEvents: "ContainerRegistryLoginEvents",
+  },
+} as const;
+
+/** Defender for DevOps: the environment type of a GitHub connector (Microsoft.Security/securityConnectors). */
+export const GITHUB_CONNECTOR_ENVIRONMENT = "GithubScope";

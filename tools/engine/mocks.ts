@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
 import { stableGuid } from "../../infra/naming";
+import {
+  GITHUB_TYPES,
+  LOG_ANALYTICS_WORKSPACE,
+  MANAGED_CLUSTER,
+  REDIS,
+  REDIS_ENTERPRISE,
+  REGISTRY,
+  VAULT,
+} from "../../policy-pack/facts/tokens";
 
 /**
  * Mock provider answers for the offline engine. Resources echo their inputs plus an id and the few
@@ -58,11 +67,11 @@ function armId(module: string, kind: string, name: string, inputs: Inputs): stri
 }
 
 const computedOutputs: Record<string, (name: string, inputs: Inputs) => Inputs> = {
-  "azure-native:containerregistry:Registry": (name) => ({ loginServer: `${name}.azurecr.io` }),
-  "azure-native:keyvault:Vault": (name, inputs) => ({
+  [REGISTRY]: (name) => ({ loginServer: `${name}.azurecr.io` }),
+  [VAULT]: (name, inputs) => ({
     properties: { ...(inputs.properties as Inputs), vaultUri: `https://${name}.vault.azure.net/` },
   }),
-  "azure-native:containerservice:ManagedCluster": (name, inputs) => ({
+  [MANAGED_CLUSTER]: (name, inputs) => ({
     fqdn: `${name}-dns.hcp.westeurope.azmk8s.io`,
     ...ingressProfileOutputs(name, inputs),
     oidcIssuerProfile: {
@@ -79,15 +88,15 @@ const computedOutputs: Record<string, (name: string, inputs: Inputs) => Inputs> 
   }),
   // Azure Managed Redis: `<name>.<region>.redis.azure.net`, TLS on 10000
   // (https://learn.microsoft.com/azure/redis/architecture).
-  "azure-native:redisenterprise:RedisEnterprise": (name, inputs) => ({
+  [REDIS_ENTERPRISE]: (name, inputs) => ({
     hostName: `${name}.${String(inputs.location ?? "westeurope")}.redis.azure.net`,
   }),
-  "azure-native:redis:Redis": (name) => ({
+  [REDIS]: (name) => ({
     hostName: `${name}.redis.cache.windows.net`,
     sslPort: 6380,
     port: 6379,
   }),
-  "azure-native:operationalinsights:Workspace": (name) => ({
+  [LOG_ANALYTICS_WORKSPACE]: (name) => ({
     customerId: stableGuid(`${name}/workspace`),
   }),
   "azure-native:managedidentity:UserAssignedIdentity": (name) => ({
@@ -144,12 +153,12 @@ const githubResources: Record<
   string,
   (name: string, inputs: Inputs) => { id: string; state: Inputs }
 > = {
-  "github:index/team:Team": (name, inputs) => {
+  [GITHUB_TYPES.team]: (name, inputs) => {
     const teamName = String(inputs.name ?? name);
     const id = String(stableNumber(`team/${teamName}`));
     return { id, state: { ...inputs, slug: slugOf(teamName), nodeId: `T_${id}` } };
   },
-  "github:index/repository:Repository": (name, inputs) => {
+  [GITHUB_TYPES.repository]: (name, inputs) => {
     const repoName = String(inputs.name ?? name);
     const repoId = stableNumber(`repository/${repoName}`);
     return { id: repoName, state: { ...inputs, repoId, nodeId: `R_${repoId}` } };

@@ -8,6 +8,7 @@ import { resourceNames } from "../../infra/naming";
 import { configText, type StackDocument } from "../engine";
 import { UsageError } from "../errors";
 import { EPHEMERAL_TAGS } from "./tags";
+import { PROVIDER_LOCATION_KEY } from "../../policy-pack/facts/config-keys";
 
 /** The cheapest settings that still pass every mandatory control (see the README). */
 export const CHEAP = {
@@ -100,7 +101,7 @@ export function deriveEphemeralStack(request: EphemeralRequest): EphemeralStack 
   };
   const config: Record<string, unknown> = {
     ...inheritedForeignKeys(request.baseConfig),
-    "azure-native:location": base.location,
+    [PROVIDER_LOCATION_KEY]: base.location,
     "pulumi:tags": tags,
   };
   for (const [name, value] of Object.entries(projectConfig)) config[key(name)] = value;

@@ -1,4 +1,5 @@
 import type { ResourceRecord } from "../engine";
+import { HELM_RELEASE } from "../../policy-pack/facts/tokens";
 
 /**
  * What the pack checked, per resource type: a gate must say what it did not look at. Components
@@ -30,7 +31,7 @@ export interface Coverage {
 const HELM_TYPES: Record<string, string> = {
   "kubernetes:helm.sh/v3:Chart": "a v3 Chart renders through the provider (helm template)",
   "kubernetes:helm.sh/v4:Chart": "a v4 Chart is a provider-side component",
-  "kubernetes:helm.sh/v3:Release": "a Release is installed by the provider",
+  [HELM_RELEASE]: "a Release is installed by the provider",
 };
 
 function kindOf(resource: ResourceRecord): TypeKind {

@@ -1,6 +1,7 @@
 import { DEFENDER_PRICING, MANAGED_CLUSTER, REGISTRY } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { requireDefenderPlan } from "../shared/defender";
+import { DEFENDER_PLANS } from "../../facts/azure";
 
 export const acr04 = stackPolicy(
   {
@@ -15,7 +16,7 @@ export const acr04 = stackPolicy(
       requireDefenderPlan(
         args.resources,
         {
-          planName: "Containers",
+          planName: DEFENDER_PLANS.containers,
           product: "Microsoft Defender for Containers",
           protectedTypes: { [REGISTRY]: "registry", [MANAGED_CLUSTER]: "cluster" },
         },

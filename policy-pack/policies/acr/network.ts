@@ -1,4 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { PRIVATE_LINK } from "../../facts/azure";
 import { PRIVATE_ENDPOINT, REGISTRY } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { equalsIgnoringCase, shown } from "../shared/readers";
@@ -35,7 +36,7 @@ export const acr03 = stackPolicy(
     validateStack: (args, reportViolation) =>
       reportNotPrivate(
         args.resources,
-        { type: REGISTRY, kind: "registry", groupId: "registry" },
+        { type: REGISTRY, kind: "registry", groupId: PRIVATE_LINK.registry.groupId },
         registryAccessProblems,
         reportViolation,
       ),

@@ -2,8 +2,9 @@ import { DIAGNOSTIC_SETTING, LOG_ANALYTICS_WORKSPACE, MANAGED_CLUSTER } from "..
 import { stackPolicy } from "../shared/control";
 import { AUDIT_CATEGORY_GROUPS, reportMissingLogs } from "../shared/logs";
 import { ofType } from "../shared/readers";
+import { LOG_CATEGORIES } from "../../facts/azure";
 
-const CLUSTER_AUDIT_LOGS = ["kube-audit-admin", "guard"];
+const CLUSTER_AUDIT_LOGS = [LOG_CATEGORIES.cluster.auditAdmin, LOG_CATEGORIES.cluster.guard];
 
 export const aks10 = stackPolicy(
   {

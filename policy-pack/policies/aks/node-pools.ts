@@ -4,6 +4,7 @@ import { resourcePolicy, stackPolicy } from "../shared/control";
 import { equalsIgnoringCase, ofType, reportProblems, shown } from "../shared/readers";
 import { referencesThrough } from "../shared/relations";
 import type { AgentPoolProfile, ClusterProps } from "./cluster";
+import { CRITICAL_ADDONS_TAINT } from "../../facts/kubernetes";
 
 /** Under Azure's 4-minute load-balancer idle timeout (and Redis' 10 minutes), with margin. */
 const MAX_TCP_KEEPALIVE_SECONDS = 120;
@@ -81,8 +82,6 @@ export const aks15 = resourcePolicy(
     },
   },
 );
-
-export const CRITICAL_ADDONS_TAINT = "CriticalAddonsOnly=true:NoSchedule";
 
 /** The cluster's pools: inline agentPoolProfiles and AgentPool resources that name the cluster. */
 function clusterPools(cluster: PolicyResource, resources: PolicyResource[]): AgentPoolProfile[] {

@@ -1,20 +1,15 @@
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
+import { POD_SECURITY_INITIATIVES, type PodSecurityStandard } from "../../facts/azure";
 import { MANAGED_CLUSTER, POLICY_ASSIGNMENT } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { equalsIgnoringCase, ofType, reportProblems, shown } from "../shared/readers";
 import { referencesThrough } from "../shared/relations";
 import type { PolicyAssignmentProps } from "./cluster";
 
-/** Built-in Kubernetes pod security initiatives (infra/azure/cluster.ts POD_SECURITY_INITIATIVES). */
-const POD_SECURITY_INITIATIVES: Record<string, string> = {
-  baseline: "a8640138-9b0a-4a28-b8cb-1666c838647d",
-  restricted: "42b8ef37-b724-4e24-bbc8-7a7708edfe00",
-};
-
 function podSecurityStandardOf(assignment: PolicyResource): string | undefined {
   const definition = (assignment.props as PolicyAssignmentProps).policyDefinitionId;
   if (typeof definition !== "string") return undefined;
-  return Object.keys(POD_SECURITY_INITIATIVES).find((standard) =>
+  return (Object.keys(POD_SECURITY_INITIATIVES) as PodSecurityStandard[]).find((standard) =>
     definition.toLowerCase().includes(POD_SECURITY_INITIATIVES[standard]),
   );
 }

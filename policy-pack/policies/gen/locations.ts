@@ -1,5 +1,11 @@
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { isLocatedType } from "../../facts/resources";
+import {
+  ALLOWED_LOCATIONS_KEY,
+  PLATFORM_PROJECT,
+  PROVIDER_LOCATION_KEY,
+  stackConfigKey,
+} from "../../facts/config-keys";
 import { AZURE_NATIVE_PROVIDER } from "../../facts/tokens";
 import { resourcePolicy } from "../shared/control";
 
@@ -12,12 +18,9 @@ import { resourcePolicy } from "../shared/control";
  */
 function allowedLocationsKey(): string {
   const project =
-    process.env.PULUMI_PROJECT || process.env.PULUMI_NODEJS_PROJECT || "aks-devsecops";
-  return `${project}:allowedLocations`;
+    process.env.PULUMI_PROJECT || process.env.PULUMI_NODEJS_PROJECT || PLATFORM_PROJECT;
+  return stackConfigKey(project, ALLOWED_LOCATIONS_KEY);
 }
-
-/** The azure-native provider's default region (`pulumi config set azure-native:location`). */
-const PROVIDER_LOCATION_KEY = "azure-native:location";
 
 /** Not a region: private DNS zones and their links live in "global". */
 const NON_REGIONAL_LOCATIONS = ["global"];

@@ -1,9 +1,10 @@
 import { isTaggableType } from "../../facts/resources";
+import { REQUIRED_TAGS } from "../../facts/tags";
 import { resourcePolicy } from "../shared/control";
 import { propertyIgnoringCase } from "../shared/readers";
 import type { LocatedProps } from "./locations";
 
-const DEFAULT_REQUIRED_TAGS = ["environment", "owner", "managed-by"];
+const DEFAULT_REQUIRED_TAGS: string[] = Object.values(REQUIRED_TAGS);
 
 function isMissingTag(tags: Record<string, unknown> | undefined, key: string): boolean {
   const value = propertyIgnoringCase(tags, key);

@@ -3,6 +3,7 @@ import { GITHUB_TYPES } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { ofType } from "../shared/readers";
 import { arrayAt, current, globMatches, linkedTo, objectAt } from "./readers";
+import { DEFAULT_BRANCH_REF } from "../../facts/github";
 
 /** GitHub's default branch when no BranchDefault (or deprecated `defaultBranch`) names another. */
 const ASSUMED_DEFAULT_BRANCH = "main";
@@ -86,7 +87,7 @@ function defaultBranchOf(repository: PolicyResource, resources: PolicyResource[]
 }
 
 function refMatches(ref: unknown, branch: string): boolean {
-  if (ref === "~ALL" || ref === "~DEFAULT_BRANCH") return true;
+  if (ref === "~ALL" || ref === DEFAULT_BRANCH_REF) return true;
   return typeof ref === "string" && globMatches(ref, `refs/heads/${branch}`);
 }
 

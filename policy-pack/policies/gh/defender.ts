@@ -3,6 +3,7 @@ import { GITHUB_TYPES } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { equalsIgnoringCase, ofType } from "../shared/readers";
 import { current, objectAt } from "./readers";
+import { GITHUB_CONNECTOR_ENVIRONMENT } from "../../facts/azure";
 
 // ---------------------------------------------------------------------------------------------
 // GH-10: Defender for DevOps watches the GitHub organization
@@ -10,7 +11,7 @@ import { current, objectAt } from "./readers";
 /** CloudName "Github" in azure-native v3; Azure enums compare without case. */
 const GITHUB_CLOUD_NAME = "Github";
 
-const GITHUB_ENVIRONMENT_TYPE = "GithubScope";
+const GITHUB_ENVIRONMENT_TYPE = GITHUB_CONNECTOR_ENVIRONMENT;
 
 /** Resources of the GitHub provider (`github:index/...`). */
 function isGithubType(type: string): boolean {

@@ -3,8 +3,9 @@ import { GITHUB_TYPES } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { equalsIgnoringCase, ofType } from "../shared/readers";
 import { arrayAt, current, linkedTo, objectAt } from "./readers";
+import { PRODUCTION_ENVIRONMENT } from "../../facts/github";
 
-export const PRODUCTION_ENVIRONMENT = "production";
+export { PRODUCTION_ENVIRONMENT };
 
 // ---------------------------------------------------------------------------------------------
 // GH-06: production deployments need an approval

@@ -1,13 +1,12 @@
+import { GITHUB_OIDC_ISSUER, TOKEN_EXCHANGE_AUDIENCE } from "../../facts/identity";
 import { GITHUB_TYPES } from "../../facts/tokens";
 import { resourcePolicy } from "../shared/control";
 import { PRODUCTION_ENVIRONMENT } from "./environments";
 import { arrayAt, current, type Props } from "./readers";
 
-const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
+const GITHUB_ISSUER = GITHUB_OIDC_ISSUER;
 
-const GITHUB_ISSUER_HOST = "token.actions.githubusercontent.com";
-
-const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+const GITHUB_ISSUER_HOST = new URL(GITHUB_OIDC_ISSUER).hostname;
 
 // ---------------------------------------------------------------------------------------------
 // GH-09: the federated credential GitHub Actions signs in with

@@ -2,6 +2,7 @@ import { DYNAMIC_RESOURCE, GITHUB_TYPES } from "../../facts/tokens";
 import { resourcePolicy, stackPolicy } from "../shared/control";
 import { ofType } from "../shared/readers";
 import { current, objectAt } from "./readers";
+import { CODE_SECURITY_CONFIGURATION_KIND } from "../../facts/github";
 
 // ---------------------------------------------------------------------------------------------
 // GH-01, GH-02: organization settings
@@ -49,7 +50,7 @@ export const gh01 = resourcePolicy(
  * for new repositories (https://docs.github.com/en/rest/code-security/configurations). The stack
  * manages it as a dynamic resource (infra/github/code-security.ts) whose `kind` input names it.
  */
-export const CODE_SECURITY_CONFIGURATION_KIND = "github:code-security-configuration";
+export { CODE_SECURITY_CONFIGURATION_KIND };
 
 /** `default_for_new_repos` values that cover the platform's (private and internal) repositories. */
 const COVERS_NEW_PRIVATE_REPOSITORIES = ["all", "private_and_internal"];

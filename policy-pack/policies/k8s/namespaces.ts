@@ -1,3 +1,4 @@
+import { POD_SECURITY_LABELS, POD_SECURITY_REASON_LABEL } from "../../facts/kubernetes";
 import { NAMESPACE } from "../../facts/tokens";
 import { resourcePolicy } from "../shared/control";
 import type { Metadata } from "./workloads";
@@ -5,9 +6,9 @@ import type { Metadata } from "./workloads";
 // ---------------------------------------------------------------------------------------------
 // K8S-02: pod security admission level of each namespace
 
-const ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
+const ENFORCE_LABEL = POD_SECURITY_LABELS.enforce;
 
-const REASON_LABEL = "platform/pod-security-reason";
+const REASON_LABEL = POD_SECURITY_REASON_LABEL;
 
 export const k8s02 = resourcePolicy(
   {

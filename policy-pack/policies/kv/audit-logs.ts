@@ -2,6 +2,7 @@ import { DIAGNOSTIC_SETTING, LOG_ANALYTICS_WORKSPACE, VAULT } from "../../facts/
 import { stackPolicy } from "../shared/control";
 import { AUDIT_CATEGORY_GROUPS, reportMissingLogs } from "../shared/logs";
 import { ofType } from "../shared/readers";
+import { LOG_CATEGORIES } from "../../facts/azure";
 
 export const kv05 = stackPolicy(
   {
@@ -17,7 +18,11 @@ export const kv05 = stackPolicy(
         reportMissingLogs(
           vault,
           args.resources,
-          { kind: "vault", categories: ["AuditEvent"], coveringGroups: AUDIT_CATEGORY_GROUPS },
+          {
+            kind: "vault",
+            categories: [LOG_CATEGORIES.vault.audit],
+            coveringGroups: AUDIT_CATEGORY_GROUPS,
+          },
           reportViolation,
         );
       }

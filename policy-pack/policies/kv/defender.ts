@@ -1,6 +1,7 @@
 import { DEFENDER_PRICING, VAULT } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { requireDefenderPlan } from "../shared/defender";
+import { DEFENDER_PLANS } from "../../facts/azure";
 
 export const kv04 = stackPolicy(
   {
@@ -15,7 +16,7 @@ export const kv04 = stackPolicy(
       requireDefenderPlan(
         args.resources,
         {
-          planName: "KeyVaults",
+          planName: DEFENDER_PLANS.keyVaults,
           product: "Microsoft Defender for Key Vault",
           protectedTypes: { [VAULT]: "vault" },
         },

@@ -1,4 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { PRIVATE_LINK } from "../../facts/azure";
 import { PRIVATE_ENDPOINT, VAULT } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { equalsIgnoringCase, shown } from "../shared/readers";
@@ -35,7 +36,7 @@ export const kv03 = stackPolicy(
     validateStack: (args, reportViolation) =>
       reportNotPrivate(
         args.resources,
-        { type: VAULT, kind: "vault", groupId: "vault" },
+        { type: VAULT, kind: "vault", groupId: PRIVATE_LINK.vault.groupId },
         vaultAccessProblems,
         reportViolation,
       ),

@@ -14,6 +14,7 @@ import {
   sendsToLogAnalytics,
 } from "../shared/logs";
 import { ofType, reportProblems } from "../shared/readers";
+import { LOG_CATEGORIES } from "../../facts/azure";
 
 // ---------------------------------------------------------------------------------------------
 // MON-05: analytics rules read tables the stack feeds
@@ -29,37 +30,41 @@ const DEDICATED_TABLES: Record<
   string,
   { resourceType: string; kind: string; categories: string[] }
 > = {
-  aksaudit: { resourceType: MANAGED_CLUSTER, kind: "cluster", categories: ["kube-audit"] },
+  aksaudit: {
+    resourceType: MANAGED_CLUSTER,
+    kind: "cluster",
+    categories: [LOG_CATEGORIES.cluster.audit],
+  },
   aksauditadmin: {
     resourceType: MANAGED_CLUSTER,
     kind: "cluster",
-    categories: ["kube-audit-admin"],
+    categories: [LOG_CATEGORIES.cluster.auditAdmin],
   },
   akscontrolplane: {
     resourceType: MANAGED_CLUSTER,
     kind: "cluster",
     categories: [
-      "kube-apiserver",
+      LOG_CATEGORIES.cluster.apiServer,
       "kube-controller-manager",
       "kube-scheduler",
-      "cluster-autoscaler",
+      LOG_CATEGORIES.cluster.autoscaler,
       "cloud-controller-manager",
-      "guard",
+      LOG_CATEGORIES.cluster.guard,
       "csi-azuredisk-controller",
       "csi-azurefile-controller",
       "csi-snapshot-controller",
     ],
   },
-  azkvauditlogs: { resourceType: VAULT, kind: "vault", categories: ["AuditEvent"] },
+  azkvauditlogs: { resourceType: VAULT, kind: "vault", categories: [LOG_CATEGORIES.vault.audit] },
   containerregistryrepositoryevents: {
     resourceType: REGISTRY,
     kind: "registry",
-    categories: ["ContainerRegistryRepositoryEvents"],
+    categories: [LOG_CATEGORIES.registry.repositoryEvents],
   },
   containerregistryloginevents: {
     resourceType: REGISTRY,
     kind: "registry",
-    categories: ["ContainerRegistryLoginEvents"],
+    categories: [LOG_CATEGORIES.registry.loginEvents],
   },
 };
 

@@ -1,4 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { PRIVATE_LINK } from "../../facts/azure";
 import { PRIVATE_ENDPOINT, REDIS, REDIS_ENTERPRISE } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { equalsIgnoringCase, shown } from "../shared/readers";
@@ -25,13 +26,13 @@ export const red03 = stackPolicy(
     validateStack: (args, reportViolation) => {
       reportNotPrivate(
         args.resources,
-        { type: REDIS_ENTERPRISE, kind: "cluster", groupId: "redisEnterprise" },
+        { type: REDIS_ENTERPRISE, kind: "cluster", groupId: PRIVATE_LINK.managedRedis.groupId },
         publicAccessProblems,
         reportViolation,
       );
       reportNotPrivate(
         args.resources,
-        { type: REDIS, kind: "cache", groupId: "redisCache" },
+        { type: REDIS, kind: "cache", groupId: PRIVATE_LINK.redis.groupId },
         publicAccessProblems,
         reportViolation,
       );
