@@ -28,7 +28,7 @@ function timeCheck(args: string[], env: NodeJS.ProcessEnv = {}): Timed {
       process.execPath,
       "--import",
       "tsx",
-      "tools/check.ts",
+      "tools/commands/check.ts",
       ...args,
       "--format",
       "json",

@@ -10,7 +10,7 @@ function timePreview(stack: string): number {
   const started = process.hrtime.bigint();
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", "tools/preview.ts", "--stack", stack, "--format", "json"],
+    ["--import", "tsx", "tools/commands/preview.ts", "--stack", stack, "--format", "json"],
     { cwd: PROJECT_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   }
   const result = median(times) / 1000;
   console.log(
-    `preview of stack '${stack}': tsx tools/preview.ts --stack ${stack} --format json (what npm run preview runs), process start to exit`,
+    `preview of stack '${stack}': tsx tools/commands/preview.ts --stack ${stack} --format json (what npm run preview runs), process start to exit`,
   );
   console.log(`runs: ${times.map((ms) => (ms / 1000).toFixed(2)).join(" s, ")} s`);
   console.log(`median of ${runs}: ${result.toFixed(2)} s (target <= 5 s)`);

@@ -11,7 +11,7 @@ import {
   type StackDocument,
 } from "./engine";
 import { plainTextCredentialWarnings } from "./engine/credentials";
-import { buildReport, type CheckReport } from "./report/check";
+import { buildReport, type CheckReport } from "./report/check-report";
 import { computeCoverage } from "./report/coverage";
 import { controlsForType } from "./report/pack-coverage";
 

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { allPolicies, enforcementFor } from "../../policy-pack/policies";
 import { readPolicyConfigFile } from "../../tools/analyzer";
-import { catalogRows, CONTROLS_DOC, renderMarkdown } from "../../tools/controls";
+import { catalogRows, CONTROLS_DOC, renderMarkdown } from "../../tools/report/controls";
 import { PROJECT_ROOT } from "../../tools/engine";
 
 /**

@@ -9,7 +9,7 @@ import { runTool } from "../support/run-tool";
  */
 const FIXTURES = path.join(PROJECT_ROOT, "test/fixtures/check");
 const check = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-  runTool("tools/check.ts", args, { env });
+  runTool("tools/commands/check.ts", args, { env });
 const json = (stdout: string) =>
   JSON.parse(stdout) as {
     mode: string;
@@ -132,7 +132,7 @@ describe.concurrent("check refuses what it cannot do honestly, with exit 2", () 
 
   it("--help on preview, env and controls too, with their exit codes", async () => {
     const runs = await Promise.all(
-      ["preview", "env", "controls"].map((tool) => runTool(`tools/${tool}.ts`, ["--help"])),
+      ["preview", "env", "controls"].map((tool) => runTool(`tools/commands/${tool}.ts`, ["--help"])),
     );
     for (const run of runs) {
       expect(run.code).toBe(0);

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { allPolicies } from "../../policy-pack/policies";
 import { runTool, type ToolRun } from "../support/run-tool";
 
-const check = (...args: string[]) => runTool("tools/check.ts", args);
+const check = (...args: string[]) => runTool("tools/commands/check.ts", args);
 const WEAKENED = ["--stack", "weak", "--program", "test/fixtures/weakened-program"];
 /** The controls the weakened fixture breaks on purpose (see its index.ts). */
 const WEAKENED_CONTROLS = ["acr-01", "k8s-01", "kv-02", "red-01"];

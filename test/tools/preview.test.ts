@@ -4,11 +4,15 @@ import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../tools/engine";
 
 function preview(...args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "tools/preview.ts", ...args], {
-    cwd: PROJECT_ROOT,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "tools/commands/preview.ts", ...args],
+    {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

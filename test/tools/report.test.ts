@@ -8,7 +8,7 @@ import {
   renderTable,
   resourceNameOf,
   violationOf,
-} from "../../tools/report/check";
+} from "../../tools/report/check-report";
 import { computeCoverage, renderCoverage } from "../../tools/report/coverage";
 import { renderSarif } from "../../tools/report/sarif";
 import { SECRET_MASK, SECRET_SIG, SECRET_SIG_KEY } from "../../tools/secrets";

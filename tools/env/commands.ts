@@ -6,7 +6,7 @@ import { readPolicyConfigFile } from "../analyzer";
 import { loadProjectStack } from "../engine";
 import { errorMessage, UsageError } from "../errors";
 import type { CheckOptions } from "../policy-check";
-import { mandatoryViolations, renderTable, type CheckReport } from "../report/check";
+import { mandatoryViolations, renderTable, type CheckReport } from "../report/check-report";
 import { MissingCliError, type StackBackend } from "./backend";
 import {
   entriesFromTags,

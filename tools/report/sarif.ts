@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CheckReport, Violation } from "./check";
-import { resourceNameOf } from "./check";
+import type { CheckReport, Violation } from "./check-report";
+import { resourceNameOf } from "./check-report";
 
 /**
  * SARIF 2.1.0 for GitHub code scanning: one rule per policy (with help text), one result per

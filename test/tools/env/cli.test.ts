@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from "../../../tools/engine";
 import { runTool, type ToolRun } from "../../support/run-tool";
 
 const env = (args: string[], options?: Parameters<typeof runTool>[2]) =>
-  runTool("tools/env.ts", args, options);
+  runTool("tools/commands/env.ts", args, options);
 
 /** An environment whose PATH has node and nothing else: no Pulumi CLI anywhere. */
 function withoutPulumi(): NodeJS.ProcessEnv {
@@ -56,7 +56,12 @@ describe("npm run env -- create pr-42 --owner alice --ttl 8h --dry-run (the real
     fs.writeFileSync(path.join(program, "Pulumi.pr-42.yaml"), stackFileOf(run.stdout));
     // The engine loads @pulumi/pulumi from the program's directory.
     fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(program, "node_modules"));
-    const check = await runTool("tools/check.ts", ["--stack", "pr-42", "--program", program]);
+    const check = await runTool("tools/commands/check.ts", [
+      "--stack",
+      "pr-42",
+      "--program",
+      program,
+    ]);
     expect(check.stdout).toContain("(levels from policy-pack/config/ephemeral.json)");
     expect(check.code).toBe(0);
   });
@@ -64,7 +69,7 @@ describe("npm run env -- create pr-42 --owner alice --ttl 8h --dry-run (the real
 
 describe("the ephemeral policy config has teeth", () => {
   it("fails dev, whose resources carry no expires-at tag, on GEN-01", async () => {
-    const run = await runTool("tools/check.ts", [
+    const run = await runTool("tools/commands/check.ts", [
       "--stack",
       "dev",
       "--policy-config",

@@ -8,7 +8,7 @@ import { MissingCliError, type DeployRequest, type StackBackend } from "../../..
 import { create, destroy, list, reap, type EnvContext } from "../../../tools/env/commands";
 import { EPHEMERAL_POLICY_CONFIG, EPHEMERAL_TAGS } from "../../../tools/env/tags";
 import type { CheckOptions } from "../../../tools/policy-check";
-import type { CheckReport, Violation } from "../../../tools/report/check";
+import type { CheckReport, Violation } from "../../../tools/report/check-report";
 
 const NOW = new Date("2026-11-24T10:00:00.000Z");
 

@@ -1,10 +1,10 @@
 /* npm run env -- create|list|destroy|reap: ephemeral environments (see README, "Ephemeral environments") */
-import { parseFlags, progress, requireChoice, runCli } from "./cli";
-import { PROJECT_ROOT } from "./engine";
-import { UsageError } from "./errors";
-import { checkStack } from "./policy-check";
-import { automationBackend } from "./env/backend";
-import { create, destroy, list, reap, type EnvContext } from "./env/commands";
+import { parseFlags, progress, requireChoice, runCli } from "../cli";
+import { PROJECT_ROOT } from "../engine";
+import { UsageError } from "../errors";
+import { checkStack } from "../policy-check";
+import { automationBackend } from "../env/backend";
+import { create, destroy, list, reap, type EnvContext } from "../env/commands";
 
 const USAGE = [
   "usage: npm run env -- <verb> ...",

@@ -1,20 +1,20 @@
 /* npm run check -- --stack <name> [options]: see HELP (npm run check -- --help) */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_PACK_DIR, readPolicyConfigFile, type PolicyPackConfig } from "./analyzer";
-import { parseFlags, progress, requireChoice, requireWritable, runCli, userPath } from "./cli";
+import { DEFAULT_PACK_DIR, readPolicyConfigFile, type PolicyPackConfig } from "../analyzer";
+import { parseFlags, progress, requireChoice, requireWritable, runCli, userPath } from "../cli";
 import {
   DEFAULT_TIMEOUT_SECONDS,
   loadProjectName,
   loadProjectStack,
   PROJECT_ROOT,
   type ProjectStack,
-} from "./engine";
-import { EPHEMERAL_POLICY_CONFIG, ephemeralTagsOf } from "./env/tags";
-import { UsageError } from "./errors";
-import { checkStack } from "./policy-check";
-import { mandatoryViolations, renderJson, renderTable, summaryLine } from "./report/check";
-import { renderSarif, repositoryRoot } from "./report/sarif";
+} from "../engine";
+import { EPHEMERAL_POLICY_CONFIG, ephemeralTagsOf } from "../env/tags";
+import { UsageError } from "../errors";
+import { checkStack } from "../policy-check";
+import { mandatoryViolations, renderJson, renderTable, summaryLine } from "../report/check-report";
+import { renderSarif, repositoryRoot } from "../report/sarif";
 
 const HELP = `usage: npm run check -- --stack <name> [options]
 

@@ -1,9 +1,9 @@
 /* npm run preview -- --stack <name> [options]: see HELP (npm run preview -- --help) */
-import { parseFlags, progress, requireChoice, runCli, userPath } from "./cli";
-import { DEFAULT_TIMEOUT_SECONDS, runProgram } from "./engine";
-import { UsageError } from "./errors";
-import { outputViews, resourceViews } from "./report/resources";
-import { renderTree } from "./report/tree";
+import { parseFlags, progress, requireChoice, runCli, userPath } from "../cli";
+import { DEFAULT_TIMEOUT_SECONDS, runProgram } from "../engine";
+import { UsageError } from "../errors";
+import { outputViews, resourceViews } from "../report/resources";
+import { renderTree } from "../report/tree";
 
 const HELP = `usage: npm run preview -- --stack <name> [options]
 

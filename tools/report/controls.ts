@@ -1,14 +1,12 @@
-/* npm run controls [-- --format table|markdown] [--write <file>] */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { allPolicies, type ControlPolicy } from "../policy-pack/policies";
+import { allPolicies, type ControlPolicy } from "../../policy-pack/policies";
 import {
   DEFAULT_PACK_DIR,
   readPolicyConfigFile,
   resolvePolicySettings,
   type PolicyInfo,
-} from "./analyzer";
-import { parseFlags, progress, requireChoice, runCli } from "./cli";
+} from "../analyzer";
 
 /**
  * The control catalog as the pack itself states it: each policy's control ID, seed step, scope and
@@ -16,16 +14,8 @@ import { parseFlags, progress, requireChoice, runCli } from "./cli";
  * command's markdown output (a test fails when the file is stale).
  */
 
-const USAGE = "usage: npm run controls -- [--format table|markdown] [--write <file>]";
-const HELP = `${USAGE}
-
-Prints the control catalog from the policy pack's own metadata, with each stack's level.
-  --format table|markdown  (default table)
-  --write <file>           write it to a file (docs/controls.md is this, with --format markdown)
-
-Exit codes: 0 printed or written; 2 usage error.`;
-const FORMATS = ["table", "markdown"] as const;
-export const CONTROLS_DOC = path.resolve(__dirname, "../docs/controls.md");
+export const CONTROLS_FORMATS = ["table", "markdown"] as const;
+export const CONTROLS_DOC = path.resolve(__dirname, "../../docs/controls.md");
 
 export interface CatalogRow {
   id: string;
@@ -98,7 +88,7 @@ export function catalogRows(packDir = DEFAULT_PACK_DIR): { stacks: string[]; row
   return { stacks, rows };
 }
 
-function renderTable({ stacks, rows }: { stacks: string[]; rows: CatalogRow[] }): string {
+export function renderTable({ stacks, rows }: { stacks: string[]; rows: CatalogRow[] }): string {
   const headers = ["ID", "Seed", "Scope", ...stacks, "Rule"];
   const cells = rows.map((row) => [
     row.id,
@@ -148,23 +138,3 @@ export function renderMarkdown({ stacks, rows }: { stacks: string[]; rows: Catal
     "",
   ].join("\n");
 }
-
-async function main(): Promise<number> {
-  const flags = parseFlags(
-    process.argv.slice(2),
-    { format: { type: "string", default: "table" }, write: { type: "string" } },
-    USAGE,
-  );
-  const format = requireChoice("format", flags.format as string, FORMATS);
-  const catalog = catalogRows();
-  const text = format === "markdown" ? renderMarkdown(catalog) : renderTable(catalog);
-  if (flags.write) {
-    fs.writeFileSync(flags.write, text);
-    progress("controls", `wrote ${catalog.rows.length} controls to ${flags.write}`);
-  } else {
-    process.stdout.write(text);
-  }
-  return 0;
-}
-
-if (require.main === module) runCli("controls", main, HELP);
