@@ -132,7 +132,9 @@ describe.concurrent("check refuses what it cannot do honestly, with exit 2", () 
 
   it("--help on preview, env and controls too, with their exit codes", async () => {
     const runs = await Promise.all(
-      ["preview", "env", "controls"].map((tool) => runTool(`tools/commands/${tool}.ts`, ["--help"])),
+      ["preview", "env", "controls"].map((tool) =>
+        runTool(`tools/commands/${tool}.ts`, ["--help"]),
+      ),
     );
     for (const run of runs) {
       expect(run.code).toBe(0);
