@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as dns from "@pulumi/azure-native/dns";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import type { IngressConfig } from "../config";
-import { assignRole } from "./roles";
+import { assignRole, type BuiltInRole } from "./roles";
 import { Placement } from "./shared";
 
 export interface AppExposureArgs extends Placement, IngressConfig {
@@ -83,28 +83,21 @@ export class AppExposure extends pulumi.ComponentResource {
 
   /** What the add-on's identity (known once the cluster exists) may do. */
   grantAppRouting(name: string, args: AppExposureArgs, principalId: pulumi.Input<string>): void {
-    const assign = (
-      key: string,
-      role: "dnsZoneContributor" | "privateDnsZoneContributor" | "keyVaultSecretsUser",
-      scope: pulumi.Input<string>,
-    ) =>
+    const grant = (key: string, role: BuiltInRole, scope: pulumi.Input<string>) => {
+      const grantee = "application routing";
+      const { subscriptionId } = args;
       assignRole(
         `${name}-${key}`,
-        {
-          subscriptionId: args.subscriptionId,
-          principalId,
-          role,
-          scope,
-          grantee: "application routing",
-        },
+        { subscriptionId, principalId, role, scope, grantee },
         { parent: this },
       );
-    assign(
+    };
+    grant(
       "dns",
       args.zoneType === "public" ? "dnsZoneContributor" : "privateDnsZoneContributor",
       this.zoneId,
     );
-    assign(
+    grant(
       "certificate",
       "keyVaultSecretsUser",
       pulumi.interpolate`${args.vaultId}/secrets/${args.certificateName}`,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { TOKEN_EXCHANGE_AUDIENCE } from "../../policy-pack/facts/identity";
-import { assignRole, type BuiltInRole } from "./roles";
+import { assignRole } from "./roles";
 import { Placement, placementOf } from "./shared";
 
 export interface IdentityArgs extends Placement {
@@ -42,25 +42,29 @@ export class Identity extends pulumi.ComponentResource {
       { ...placement, resourceName: args.appIdentityName },
       { parent: this },
     );
-    const assign = (
-      key: string,
-      role: BuiltInRole,
-      principalId: pulumi.Input<string>,
-      scope: pulumi.Input<string>,
-    ) =>
-      assignRole(
-        `${name}-${key}`,
-        {
-          subscriptionId: args.subscriptionId,
-          principalId,
-          role,
-          scope,
-          grantee: key.split("-")[0],
-        },
-        { parent: this },
-      );
-    assign("kubelet-acrpull", "acrPull", args.cluster.kubeletObjectId, args.registryId);
-    assign("app-kv-secrets", "keyVaultSecretsUser", app.principalId, args.vaultId);
+    const { subscriptionId } = args;
+    assignRole(
+      `${name}-kubelet-acrpull`,
+      {
+        subscriptionId,
+        principalId: args.cluster.kubeletObjectId,
+        role: "acrPull",
+        scope: args.registryId,
+        grantee: "kubelet",
+      },
+      { parent: this },
+    );
+    assignRole(
+      `${name}-app-kv-secrets`,
+      {
+        subscriptionId,
+        principalId: app.principalId,
+        role: "keyVaultSecretsUser",
+        scope: args.vaultId,
+        grantee: "app",
+      },
+      { parent: this },
+    );
 
     // The app's Redis data access (access policy assignment) is made in azure/redis.ts, in the
     // order each Redis service needs.
