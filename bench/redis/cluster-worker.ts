@@ -1,7 +1,8 @@
 /*
  * Runs inside the benchmark namespace against the six-node cluster: one client ("plain": ioredis
  * Cluster with its defaults; "service": the app's ResilientCluster) under a closed-loop write
- * load on every shard, each write optionally followed by WAIT 1 in the same pipeline. Commands
+ * load on every shard, each write optionally followed by WAIT 1 in the same pipeline, after an
+ * optional warm-up whose writes are not counted. Commands
  * on stdin: "fault <port>" (the primary the orchestrator is about to fail), "stop". Prints one
  * JSON line of figures at the end.
  */
@@ -11,7 +12,8 @@ import pino from "pino";
 import { loadConfig } from "../../app/src/config";
 import { ResilientCluster } from "../../app/src/redis/cluster";
 
-const [variant, seed, waitText, concurrencyText, maxSecondsText] = process.argv.slice(2);
+const [variant, seed, waitText, concurrencyText, maxSecondsText, warmupText = "0"] =
+  process.argv.slice(2);
 const wait = waitText === "1";
 const emit = (event: Record<string, unknown>) =>
   process.stdout.write(JSON.stringify({ at: Date.now(), ...event }) + "\n");
@@ -26,7 +28,8 @@ async function main(): Promise<void> {
       role: "bench",
       credentials: { kind: "none" },
       logger: pino({ level: "silent" }),
-      timings: loadConfig({ REDIS_URL: seed }).redis.timings,
+      // The Redis timings only: the worker serves no HTTP, so no token settings.
+      timings: loadConfig({ REDIS_URL: seed, AUTH_DISABLED: "true" }).redis.timings,
     });
     await resilient.start();
     client = resilient.client;
@@ -53,7 +56,12 @@ async function main(): Promise<void> {
   let completed = 0;
   let running = true;
   const acknowledged: string[] = [];
-  const deadline = Date.now() + Number(maxSecondsText) * 1000;
+  // Writes of the warm-up (JIT, connections) are made but not counted in `completed`.
+  const countFrom = Date.now() + Number(warmupText) * 1000;
+  const deadline = countFrom + Number(maxSecondsText) * 1000;
+  // The client's own CPU per counted write: steadier than writes/s on a machine others share.
+  let cpuAtCount = process.cpuUsage();
+  setTimeout(() => (cpuAtCount = process.cpuUsage()), countFrom - Date.now()).unref();
   let sequence = 0;
   const write = async (key: string) => {
     const pipeline = client.pipeline().set(key, "1");
@@ -66,18 +74,22 @@ async function main(): Promise<void> {
     const [owner, tag] = shards[shardIndex % shards.length];
     while (running && Date.now() < deadline) {
       const key = `${tag}:${shardIndex}:${sequence++}`;
-      const onVictim = owner === victim;
+      // Whether the write's shard is the failed one, read when the write ends: a write in flight
+      // when "fault" arrives belongs to the victim's shard, not to the other shards.
+      const isOnVictim = () => owner === victim;
       const startedAt = Date.now();
       try {
         await write(key);
+        const onVictim = isOnVictim();
         acknowledged.push(key);
-        completed++;
+        if (startedAt >= countFrom) completed++;
         // Serving again: the first write started after the fault that succeeds on its shard.
         if (onVictim && faultAt && startedAt > faultAt && !servingAgainAt) {
           servingAgainAt = Date.now();
         }
         if (onVictim && faultAt) slowestMs = Math.max(slowestMs, Date.now() - startedAt);
       } catch {
+        const onVictim = isOnVictim();
         if (onVictim && faultAt) slowestMs = Math.max(slowestMs, Date.now() - startedAt);
         if (onVictim && faultAt && !firstFailureAt) firstFailureAt = Date.now();
         if (!onVictim && faultAt) otherErrors++;
@@ -97,6 +109,8 @@ async function main(): Promise<void> {
     if (command === "stop") running = false;
   });
   await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 60_000 * 5))]);
+  const cpu = process.cpuUsage(cpuAtCount);
+  const cpuMicrosPerWrite = completed ? (cpu.user + cpu.system) / completed : 0;
   // Read back what was acknowledged (the cluster has healed by now).
   let lost = 0;
   for (let from = 0; from < acknowledged.length; from += 500) {
@@ -113,6 +127,7 @@ async function main(): Promise<void> {
     slowestMs,
     otherErrors,
     completed,
+    cpuMicrosPerWrite,
     lost,
   });
   input.close();
