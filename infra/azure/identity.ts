@@ -19,6 +19,14 @@ export interface ServiceAccountRef {
 }
 
 /**
+ * The subject the AKS OIDC issuer puts in a pod's projected token for its service account
+ * (https://learn.microsoft.com/azure/aks/workload-identity-deploy-cluster).
+ */
+export function serviceAccountSubject({ namespace, name }: ServiceAccountRef): string {
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/**
  * Identities and least-privilege role assignments; no secret anywhere: the kubelet pulls with
  * AcrPull, the app reads Key Vault secrets through workload identity federation. CI identities
  * (AcrPush, signing, deploy) are federated per repository and environment in infra/github/oidc.ts.
@@ -98,9 +106,7 @@ export class Identity extends pulumi.ComponentResource {
           ({ namespace, name }) => `${namespace}-${name}`,
         ),
         issuer,
-        subject: serviceAccount.apply(
-          ({ namespace, name }) => `system:serviceaccount:${namespace}:${name}`,
-        ),
+        subject: serviceAccount.apply(serviceAccountSubject),
         audiences: [TOKEN_EXCHANGE_AUDIENCE],
       },
       { parent: this },

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as k8s from "@pulumi/kubernetes";
 import { TOKEN_EXCHANGE_AUDIENCE } from "../../policy-pack/facts/identity";
+import { serviceAccountSubject } from "../azure/identity";
 import { assignRole, type BuiltInRole } from "../azure/roles";
 import { Placement, placementOf } from "../azure/shared";
 import type { ImageIntegrityConfig } from "../config";
@@ -175,7 +176,10 @@ export class ImageIntegrity extends pulumi.ComponentResource {
         resourceName: identity.name,
         federatedIdentityCredentialResourceName: `${GATEKEEPER_NAMESPACE}-${RATIFY_SERVICE_ACCOUNT}`,
         issuer: args.cluster.oidcIssuerUrl,
-        subject: `system:serviceaccount:${GATEKEEPER_NAMESPACE}:${RATIFY_SERVICE_ACCOUNT}`,
+        subject: serviceAccountSubject({
+          namespace: GATEKEEPER_NAMESPACE,
+          name: RATIFY_SERVICE_ACCOUNT,
+        }),
         audiences: [TOKEN_EXCHANGE_AUDIENCE],
       },
       child,
