@@ -1,5 +1,7 @@
+import Redis from "ioredis";
+import * as net from "node:net";
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   AccessToken,
   REDIS_TOKEN_SCOPE,
@@ -7,6 +9,8 @@ import {
   WorkloadIdentityTokenSource,
 } from "../../app/src/redis/auth";
 import { backoffDelay } from "../../app/src/redis/backoff";
+import { isCommandTimeout } from "../../app/src/redis/connection";
+import { CommandDeadlines } from "../../app/src/redis/deadlines";
 import { MaintenanceWindow, parseNotice } from "../../app/src/maintenance";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -94,5 +98,80 @@ describe("Entra ID tokens", () => {
     await expect(new WorkloadIdentityTokenSource({}, fakeFetch).getToken()).rejects.toThrow(
       /AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE/,
     );
+  });
+});
+
+describe("per-command deadlines (CommandDeadlines)", () => {
+  /** A server that accepts connections and never answers: a frozen Redis. */
+  async function silentServer(): Promise<{ port: number; close(): void }> {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      port: (server.address() as net.AddressInfo).port,
+      close() {
+        for (const socket of sockets) socket.destroy();
+        server.close();
+      },
+    };
+  }
+
+  async function timedCommand(readyCheck: boolean, timeoutMs: number) {
+    const server = await silentServer();
+    const client = new Redis({
+      host: "127.0.0.1",
+      port: server.port,
+      lazyConnect: true,
+      enableReadyCheck: readyCheck,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    client.on("error", () => undefined);
+    const deadlines = new CommandDeadlines(timeoutMs, () => [client]);
+    deadlines.start();
+    try {
+      void client.connect().catch(() => undefined);
+      await new Promise((resolve) => client.once("connect", resolve));
+      const started = Date.now();
+      const error = await client.set("k", "v").then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      return { error, elapsedMs: Date.now() - started, tickMs: deadlines.tickMs };
+    } finally {
+      deadlines.stop();
+      client.disconnect();
+      server.close();
+    }
+  }
+
+  it("fails a written, unanswered command with ioredis' timeout error, never early", async () => {
+    const { error, elapsedMs, tickMs } = await timedCommand(false, 200);
+    expect(isCommandTimeout(error)).toBe(true);
+    expect(elapsedMs).toBeGreaterThanOrEqual(200);
+    expect(elapsedMs).toBeLessThan(200 + 2 * tickMs + 150);
+  });
+
+  it("also fails a command queued behind a handshake that never completes (offline queue)", async () => {
+    const { error, elapsedMs } = await timedCommand(true, 200);
+    expect(isCommandTimeout(error)).toBe(true);
+    expect(elapsedMs).toBeGreaterThanOrEqual(200);
+  });
+
+  it("counts from the first sweep that saw a command and skips settled ones", () => {
+    const waiting = { isSettled: false, reject: vi.fn() };
+    const answered = { isSettled: true, reject: vi.fn() };
+    const queue = [{ command: waiting }, { command: answered }];
+    const connection = {
+      commandQueue: { length: queue.length, peekAt: (index: number) => queue[index] },
+    } as unknown as Redis;
+    const deadlines = new CommandDeadlines(1_000, () => [connection]);
+    deadlines.sweep(5_000);
+    deadlines.sweep(5_999);
+    expect(waiting.reject).not.toHaveBeenCalled();
+    deadlines.sweep(6_000);
+    expect(waiting.reject).toHaveBeenCalledWith(new Error("Command timed out"));
+    expect(answered.reject).not.toHaveBeenCalled();
   });
 });

@@ -7,6 +7,7 @@ import { refreshDelay } from "./auth";
 import { backoffDelay } from "./backoff";
 import type { ConnectionEvents, Credentials } from "./connection";
 import { delay, withDeadline } from "./connection";
+import { CommandDeadlines } from "./deadlines";
 import { applySocketOptions } from "./socket-options";
 
 export interface ClusterConnectionOptions {
@@ -23,8 +24,9 @@ export interface ClusterConnectionOptions {
 
 /**
  * The ioredis Cluster options that keep each promise of ResilientConnection, per node:
- * - every node's connection: no re-send of unanswered commands, a per-command timeout, keepalive
- *   (TCP_USER_TIMEOUT is set on each node's socket on "connect"). ioredis gives a lost node no
+ * - every node's connection: no re-send of unanswered commands, keepalive (TCP_USER_TIMEOUT is
+ *   set on each node's socket on "connect"); the per-command timeout is ResilientCluster's
+ *   CommandDeadlines sweep over every node, not ioredis' `commandTimeout`. ioredis gives a lost node no
  *   reconnect (ConnectionPool: retryStrategy null) and, with the cluster's offline queue off,
  *   rejects a command for a node that is not connected at once: its shard fails fast;
  * - cluster level: no offline queue, and `retryDelayOnFailover: 0` and `retryDelayOnClusterDown: 0`.
@@ -56,7 +58,6 @@ export function clusterOptions(options: ClusterConnectionOptions): ClusterOption
     redisOptions: {
       connectionName: `items-api-${options.role}`,
       connectTimeout: timings.connectTimeoutMs,
-      commandTimeout: timings.commandTimeoutMs,
       keepAlive: timings.keepAliveIdleMs,
       noDelay: true,
       autoResendUnfulfilledCommands: false,
@@ -89,6 +90,7 @@ export class ResilientCluster extends EventEmitter<ConnectionEvents> {
   private closing = false;
   private readonly downNodes = new Set<string>();
   private password?: string;
+  private readonly deadlines: CommandDeadlines;
 
   constructor(private readonly options: ClusterConnectionOptions) {
     super();
@@ -97,6 +99,9 @@ export class ResilientCluster extends EventEmitter<ConnectionEvents> {
       ...clusterOptions(options),
       lazyConnect: true,
     });
+    this.deadlines = new CommandDeadlines(options.timings.commandTimeoutMs, () =>
+      this.client.nodes("all"),
+    );
     this.client.on("+node", (node: Redis) => this.watchNode(node));
     this.client.on("ready", () => this.markUp());
     this.client.on("end", () => this.markDown("cluster connection ended"));
@@ -121,6 +126,7 @@ export class ResilientCluster extends EventEmitter<ConnectionEvents> {
 
   async start(): Promise<void> {
     await this.loadCredentials();
+    this.deadlines.start();
     this.heartbeatTimer = setInterval(
       () => void this.heartbeat(),
       this.options.timings.heartbeatIntervalMs,
@@ -171,6 +177,7 @@ export class ResilientCluster extends EventEmitter<ConnectionEvents> {
       ]);
     }
     this.client.disconnect();
+    this.deadlines.stop();
   }
 
   /** Every node's socket gets keepalive and TCP_USER_TIMEOUT, on every (re)connect. */

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { RedisTimings } from "../config";
 import { AccessToken, refreshDelay, TokenSource } from "./auth";
 import { backoffDelay } from "./backoff";
+import { CommandDeadlines, TIMEOUT_MESSAGE } from "./deadlines";
 import { applySocketOptions } from "./socket-options";
 
 export type Credentials =
@@ -32,8 +33,6 @@ export interface ConnectionEvents {
   heartbeatFailed: [reason: string];
 }
 
-const TIMEOUT_MESSAGE = "Command timed out";
-
 export function isCommandTimeout(err: unknown): boolean {
   return err instanceof Error && err.message.includes(TIMEOUT_MESSAGE);
 }
@@ -55,6 +54,7 @@ export class ResilientConnection extends EventEmitter<ConnectionEvents> {
   private heartbeatInFlight = false;
   private closing = false;
   private lastErrorReason?: string;
+  private readonly deadlines: CommandDeadlines;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -63,7 +63,6 @@ export class ResilientConnection extends EventEmitter<ConnectionEvents> {
       lazyConnect: true,
       connectionName: `items-api-${options.role}`,
       connectTimeout: timings.connectTimeoutMs,
-      commandTimeout: timings.commandTimeoutMs,
       keepAlive: timings.keepAliveIdleMs,
       noDelay: true,
       enableOfflineQueue: false,
@@ -75,6 +74,7 @@ export class ResilientConnection extends EventEmitter<ConnectionEvents> {
       username: options.credentials.kind === "none" ? undefined : options.credentials.username,
       ...(options.tlsCa ? { tls: { ca: options.tlsCa } } : {}),
     });
+    this.deadlines = new CommandDeadlines(timings.commandTimeoutMs, () => [this.client]);
     this.client.on("connect", () => this.onConnect());
     this.client.on("ready", () => this.onReady());
     this.client.on("close", () => this.markDown("connection closed"));
@@ -88,6 +88,7 @@ export class ResilientConnection extends EventEmitter<ConnectionEvents> {
 
   async start(): Promise<void> {
     await this.loadCredentials();
+    this.deadlines.start();
     this.heartbeatTimer = setInterval(
       () => void this.heartbeat(),
       this.options.timings.heartbeatIntervalMs,
@@ -116,6 +117,7 @@ export class ResilientConnection extends EventEmitter<ConnectionEvents> {
       ]);
     }
     this.client.disconnect();
+    this.deadlines.stop();
   }
 
   private onConnect(): void {
