@@ -2,7 +2,7 @@ import type { PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
 import { AGENT_POOL, MANAGED_CLUSTER } from "../../facts/tokens";
 import { resourcePolicy, stackPolicy } from "../shared/control";
 import { equalsIgnoringCase, ofType, reportProblems, shown } from "../shared/readers";
-import { referencesThrough } from "../shared/relations";
+import { referrers } from "../shared/relations";
 import type { AgentPoolProfile, ClusterProps } from "./cluster";
 import { CRITICAL_ADDONS_TAINT } from "../../facts/kubernetes";
 
@@ -86,9 +86,9 @@ export const aks15 = resourcePolicy(
 /** The cluster's pools: inline agentPoolProfiles and AgentPool resources that name the cluster. */
 function clusterPools(cluster: PolicyResource, resources: PolicyResource[]): AgentPoolProfile[] {
   const inline = (cluster.props as ClusterProps).agentPoolProfiles ?? [];
-  const separate = ofType(resources, AGENT_POOL)
-    .filter((pool) => referencesThrough(pool, cluster, ["resourceName"]))
-    .map((pool) => pool.props as AgentPoolProfile);
+  const separate = referrers(resources, cluster, AGENT_POOL, ["resourceName"]).map(
+    (pool) => pool.props as AgentPoolProfile,
+  );
   return [...inline, ...separate];
 }
 

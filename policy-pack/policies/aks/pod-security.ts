@@ -3,7 +3,7 @@ import { POD_SECURITY_INITIATIVES, type PodSecurityStandard } from "../../facts/
 import { MANAGED_CLUSTER, POLICY_ASSIGNMENT } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { equalsIgnoringCase, ofType, reportProblems, shown } from "../shared/readers";
-import { referencesThrough } from "../shared/relations";
+import { referrers } from "../shared/relations";
 import type { PolicyAssignmentProps } from "./cluster";
 
 function podSecurityStandardOf(assignment: PolicyResource): string | undefined {
@@ -46,9 +46,9 @@ function checkPodSecurity(
   resources: PolicyResource[],
   reportViolation: ReportViolation,
 ): void {
-  const assignments = ofType(resources, POLICY_ASSIGNMENT)
-    .filter((assignment) => referencesThrough(assignment, cluster, ["scope"]))
-    .filter((assignment) => podSecurityStandardOf(assignment) !== undefined);
+  const assignments = referrers(resources, cluster, POLICY_ASSIGNMENT, ["scope"]).filter(
+    (assignment) => podSecurityStandardOf(assignment) !== undefined,
+  );
   if (assignments.some(isDenying)) return;
   if (assignments.length === 0) {
     reportViolation(

@@ -2,7 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { NAMESPACE, NETWORK_POLICY } from "../../facts/tokens";
 import { stackPolicy } from "../shared/control";
 import { ofType } from "../shared/readers";
-import { referencesResource } from "../shared/relations";
+import { referrers } from "../shared/relations";
 import type { Metadata } from "./workloads";
 
 interface NetworkPolicySpec {
@@ -53,7 +53,7 @@ export const k8s01 = stackPolicy(
       const policies = ofType(args.resources, NETWORK_POLICY);
       for (const namespace of ofType(args.resources, NAMESPACE)) {
         // The namespace's name is often an output: a policy taking it is in the namespace.
-        const linked = policies.filter((policy) => referencesResource(policy, namespace));
+        const linked = referrers(args.resources, namespace, NETWORK_POLICY);
         if (linked.some(isDefaultDenyAll)) continue;
         const named = policies.filter(
           (policy) => !linked.includes(policy) && inNamespaceByName(policy, namespace),

@@ -140,15 +140,20 @@ export const mon05 = stackPolicy(
   {
     resourceTypes: [SCHEDULED_ALERT_RULE, DIAGNOSTIC_SETTING],
     validateStack: (args, reportViolation) => {
+      // A table's problem depends on the stack only: found once, however many rules read it.
+      const problemByTable = new Map<string, string | undefined>();
+      const problemOf = (table: string) => {
+        if (!problemByTable.has(table))
+          problemByTable.set(table, tableProblem(table, args.resources));
+        return problemByTable.get(table);
+      };
       for (const rule of ofType(args.resources, SCHEDULED_ALERT_RULE)) {
         const query = (rule.props as { query?: unknown }).query;
         const tables = typeof query === "string" ? queryTables(query) : [];
         const problems =
           tables.length === 0
             ? ["its query names no table MON-05 can read; start the query with the table it reads"]
-            : tables
-                .map((table) => tableProblem(table, args.resources))
-                .filter((problem): problem is string => problem !== undefined);
+            : tables.map(problemOf).filter((problem): problem is string => problem !== undefined);
         reportProblems(
           reportViolation,
           `analytics rule '${rule.name}' cannot be created or finds nothing`,

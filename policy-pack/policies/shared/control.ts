@@ -157,13 +157,30 @@ function onCanonicalType(
   validate: ResourceValidation | ResourceValidation[],
 ): ResourceValidation {
   const validations = Array.isArray(validate) ? validate : [validate];
-  return async (args, reportViolation) => {
+  return (args, reportViolation) => {
     const seen = canonicalArgs(args, controlId, reportViolation);
     if (!seen) return;
     const [canonical, report] = seen;
     if (resourceType !== undefined && canonical.type !== resourceType) return;
-    for (const validation of validations) await validation(canonical, report);
+    return runInTurn(validations, canonical, report);
   };
+}
+
+/**
+ * The validations one after the other; synchronous while they are (most are, and most resources
+ * are of a type the policy skips), so no promise is made per policy and resource for nothing.
+ */
+function runInTurn(
+  validations: ResourceValidation[],
+  args: ResourceValidationArgs,
+  reportViolation: ReportViolation,
+): void | Promise<void> {
+  for (let index = 0; index < validations.length; index++) {
+    const result = validations[index](args, reportViolation);
+    if (result instanceof Promise) {
+      return result.then(() => runInTurn(validations.slice(index + 1), args, reportViolation));
+    }
+  }
 }
 
 /**

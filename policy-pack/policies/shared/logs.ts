@@ -1,7 +1,7 @@
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { DIAGNOSTIC_SETTING, LOG_ANALYTICS_WORKSPACE } from "../../facts/tokens";
-import { ofType } from "./readers";
-import { referencesThrough } from "./relations";
+import { urnsOfType } from "./readers";
+import { referencedThrough, referrers } from "./relations";
 
 /** Log routing: diagnostic settings, Log Analytics, the log categories a control wants. */
 
@@ -10,9 +10,7 @@ export function diagnosticSettingsFor(
   resources: PolicyResource[],
   target: PolicyResource,
 ): PolicyResource[] {
-  return ofType(resources, DIAGNOSTIC_SETTING).filter((setting) =>
-    referencesThrough(setting, target, ["resourceUri"]),
-  );
+  return referrers(resources, target, DIAGNOSTIC_SETTING, ["resourceUri"]);
 }
 
 interface DiagnosticLogProps {
@@ -31,10 +29,8 @@ interface DiagnosticSettingProps {
  * workspace of the stack (the id is an output, unknown at preview), or is a literal id.
  */
 export function sendsToLogAnalytics(setting: PolicyResource, resources: PolicyResource[]): boolean {
-  const workspaces = ofType(resources, LOG_ANALYTICS_WORKSPACE);
-  if (workspaces.some((workspace) => referencesThrough(setting, workspace, ["workspaceId"]))) {
-    return true;
-  }
+  const workspaces = urnsOfType(resources, LOG_ANALYTICS_WORKSPACE);
+  if (referencedThrough(setting, ["workspaceId"]).some((urn) => workspaces.has(urn))) return true;
   const workspaceId = (setting.props as DiagnosticSettingProps).workspaceId;
   return typeof workspaceId === "string" && workspaceId.trim() !== "";
 }

@@ -35,6 +35,17 @@ export function ofType(resources: PolicyResource[], type: string): PolicyResourc
   return index.get(type) ?? [];
 }
 
+const urnsByType = new WeakMap<PolicyResource[], Map<string, Set<string>>>();
+
+/** The URNs of the stack's resources of one type, built once per list and type. */
+export function urnsOfType(resources: PolicyResource[], type: string): Set<string> {
+  let byType = urnsByType.get(resources);
+  if (!byType) urnsByType.set(resources, (byType = new Map()));
+  let urns = byType.get(type);
+  if (!urns) byType.set(type, (urns = new Set(ofType(resources, type).map((r) => r.urn))));
+  return urns;
+}
+
 /** Whether a value is a string equal to `expected` apart from case (Azure enums are case-blind). */
 export function equalsIgnoringCase(value: unknown, expected: string): boolean {
   return typeof value === "string" && value.toLowerCase() === expected.toLowerCase();
