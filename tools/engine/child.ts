@@ -1,6 +1,7 @@
 /* Runs one program under mocks in a fresh process and sends the recording back over IPC. */
 import { errorMessage } from "../errors";
 import { programFrames } from "./failure";
+import { deferClosureModules } from "./lazy-closure";
 import type { EngineMode } from "./mocks";
 import { loadProjectStack, type StackDocument } from "./project";
 import { recordProgram, type ResourceRecord } from "./record";
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     const project = loadProjectStack(programDir, stack, document);
     interceptExit(project.programDir);
     formatSdkCapturesUnmapped();
+    deferClosureModules();
     const recorded = await recordProgram(project, mode as EngineMode, stream?.onResource);
     message = { ok: true, recorded };
   } catch (err) {
