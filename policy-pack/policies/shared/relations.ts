@@ -26,13 +26,10 @@ export function referencesThrough(
   to: PolicyResource,
   keys: string[],
 ): boolean {
-  if (Object.keys(from.propertyDependencies).length === 0) return referencesResource(from, to);
-  return keys.some((key) =>
-    (from.propertyDependencies[key] ?? []).some((dependency) => dependency.urn === to.urn),
-  );
+  return referencedThrough(from, keys).includes(to.urn);
 }
 
-/** The URNs `from` takes the inputs `keys` from, as referencesThrough reads them. */
+/** The URNs `from` takes the inputs `keys` from (referencesThrough, for every `to` at once). */
 export function referencedThrough(from: PolicyResource, keys: string[]): string[] {
   if (Object.keys(from.propertyDependencies).length === 0) {
     return from.dependencies.map((dependency) => dependency.urn);
