@@ -63,4 +63,20 @@ describe("the engine's deferred closure modules (tools/engine/lazy-closure.ts)",
       serializer: true,
     });
   });
+
+  it("still learns the files of scripts parsed before its inspector session opens", () => {
+    // v8Hooks maps scriptId to file from Debugger.scriptParsed; opened late, it must still see them.
+    const state = inFreshProcess(`
+      require("yaml");
+      const inspector = require("node:inspector");
+      const session = new inspector.Session();
+      session.connect();
+      const urls = [];
+      session.on("Debugger.scriptParsed", (event) => urls.push(event.params.url));
+      session.post("Debugger.enable", () => {
+        console.log(JSON.stringify({ yaml: urls.some((url) => url.includes("/node_modules/yaml/")) }));
+      });
+    `);
+    expect(state).toEqual({ yaml: true });
+  });
 });

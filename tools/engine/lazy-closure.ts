@@ -9,7 +9,11 @@ import Module from "node:module";
  * ("Load runtime/closure on demand, as its dependencies are slow to load", dynamic/index.js of
  * @pulumi/pulumi 3.270.0). So runtime/index.js gets a stand-in for each: the functions it re-exports
  * load the real module on their first call; reading anything else loads it at once. A program
- * sees the same functions with the same behaviour, only loaded later.
+ * sees the same functions with the same behaviour, only loaded later. The inspector session the
+ * serializer uses to name a function's file (runtime/closure/v8Hooks.js, which the real language
+ * host opens before the program: cmd/run/index.js `initializeHooks`) then opens on first use; it
+ * loses nothing, since `Debugger.enable` reports the scripts parsed before it as well
+ * (test/tools/lazy-closure.test.ts checks this).
  */
 const LAZY_EXPORTS: Record<string, readonly string[]> = {
   "./closure/serializeClosure": ["serializeFunction", "serializeFunctionAsync"],
