@@ -1,10 +1,14 @@
 /*
  * Runs inside the benchmark namespace against the six-node cluster: one client ("plain": ioredis
  * Cluster with its defaults; "service": the app's ResilientCluster) under a closed-loop write
- * load on every shard, each write optionally followed by WAIT 1 in the same pipeline, after an
- * optional warm-up whose writes are not counted. Commands
- * on stdin: "fault <port>" (the primary the orchestrator is about to fail), "stop". Prints one
- * JSON line of figures at the end.
+ * load on every shard, each write optionally followed by WAIT 1 in the same pipeline.
+ * - A fault run (seconds given), after an optional warm-up whose writes are not counted. Commands
+ *   on stdin: "fault <port>" (the primary the orchestrator is about to fail), "stop". Prints one
+ *   JSON line of figures at the end.
+ * - Healthy windows (seconds "windows"): the client stays connected and idle until the
+ *   orchestrator sends "window <ms>", then writes for that long and prints that window's writes
+ *   and CPU; "stop" ends it. Two such workers take turns, so both see the same moments of the
+ *   shared machine and no window pays for a process start.
  */
 import * as readline from "node:readline";
 import { Cluster } from "ioredis";
@@ -17,6 +21,64 @@ const [variant, seed, waitText, concurrencyText, maxSecondsText, warmupText = "0
 const wait = waitText === "1";
 const emit = (event: Record<string, unknown>) =>
   process.stdout.write(JSON.stringify({ at: Date.now(), ...event }) + "\n");
+
+async function write(client: Cluster, key: string): Promise<void> {
+  const pipeline = client.pipeline().set(key, "1");
+  if (wait) pipeline.call("WAIT", "1", "500");
+  const results = await pipeline.exec();
+  if (!results || results.some(([err]) => err)) throw results?.find(([err]) => err)?.[0];
+  if (wait && Number(results[1][1]) < 1) throw new Error("not replicated");
+}
+
+/** Healthy windows on the orchestrator's word: writes and CPU per write of each window. */
+function serveWindows(
+  client: Cluster,
+  shards: [string, string][],
+  close: () => Promise<void>,
+): Promise<void> {
+  let sequence = 0;
+  const window = async (ms: number) => {
+    const until = Date.now() + ms;
+    let completed = 0;
+    let failed = 0;
+    const cpuAtStart = process.cpuUsage();
+    const loop = async (index: number) => {
+      const tag = shards[index % shards.length][1];
+      while (Date.now() < until) {
+        try {
+          await write(client, `${tag}:${index}:${sequence++}`);
+          completed++;
+        } catch {
+          failed++;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Number(concurrencyText) }, (_, index) => loop(index)));
+    const cpu = process.cpuUsage(cpuAtStart);
+    emit({
+      event: "window",
+      perSecond: (completed * 1000) / ms,
+      failed,
+      cpuMicrosPerWrite: completed ? (cpu.user + cpu.system) / completed : 0,
+    });
+  };
+  emit({ event: "loaded", shards: shards.map(([owner]) => owner) });
+  const input = readline.createInterface({ input: process.stdin });
+  return new Promise((resolve) => {
+    input.on("line", (line) => {
+      const [command, argument] = line.split(" ");
+      if (command === "window") void window(Number(argument));
+      if (command === "stop") {
+        input.close();
+        void close().then(() => {
+          setTimeout(() => process.exit(0), 200).unref();
+          resolve();
+        });
+      }
+    });
+  });
+}
 
 async function main(): Promise<void> {
   const url = new URL(seed);
@@ -47,6 +109,7 @@ async function main(): Promise<void> {
     if (owner && !tagOf.has(owner)) tagOf.set(owner, `{s${n}}`);
   }
   const shards = [...tagOf.entries()];
+  if (maxSecondsText === "windows") return serveWindows(client, shards, close);
   let victim = "";
   let faultAt = 0;
   let firstFailureAt = 0;
@@ -63,13 +126,6 @@ async function main(): Promise<void> {
   let cpuAtCount = process.cpuUsage();
   setTimeout(() => (cpuAtCount = process.cpuUsage()), countFrom - Date.now()).unref();
   let sequence = 0;
-  const write = async (key: string) => {
-    const pipeline = client.pipeline().set(key, "1");
-    if (wait) pipeline.call("WAIT", "1", "500");
-    const results = await pipeline.exec();
-    if (!results || results.some(([err]) => err)) throw results?.find(([err]) => err)?.[0];
-    if (wait && Number(results[1][1]) < 1) throw new Error("not replicated");
-  };
   const loop = async (shardIndex: number) => {
     const [owner, tag] = shards[shardIndex % shards.length];
     while (running && Date.now() < deadline) {
@@ -79,7 +135,7 @@ async function main(): Promise<void> {
       const isOnVictim = () => owner === victim;
       const startedAt = Date.now();
       try {
-        await write(key);
+        await write(client, key);
         const onVictim = isOnVictim();
         acknowledged.push(key);
         if (startedAt >= countFrom) completed++;

@@ -10,6 +10,7 @@ import { ChildProcess } from "node:child_process";
 import { PROJECT_ROOT } from "../../tools/engine";
 import { eventually, NetnsLab, sleep } from "../../test/support/redis-netns";
 import { RedisClusterLab } from "../../test/support/redis-cluster";
+import { median, medianInterval } from "../stats";
 
 const NODE_TIMEOUT_MS = 700;
 const CLIENTS = ["plain", "service"] as const;
@@ -34,7 +35,7 @@ function worker(
   seed: string,
   client: string,
   wait: boolean,
-  seconds: number,
+  seconds: number | "windows",
   warmupSeconds = 0,
 ) {
   const script = path.join(PROJECT_ROOT, "bench/redis/cluster-worker.ts");
@@ -58,44 +59,91 @@ function worker(
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-2_000);
   });
+  // Each event is taken once: the next "window" is the next window's figures.
   const next = (event: string, timeoutMs: number) =>
-    eventually(`worker event ${event}`, timeoutMs, async () =>
-      events.find((candidate) => candidate.event === event),
-    ).catch((err: Error) => {
+    eventually(`worker event ${event}`, timeoutMs, async () => {
+      const index = events.findIndex((candidate) => candidate.event === event);
+      return index < 0 ? undefined : events.splice(index, 1)[0];
+    }).catch((err: Error) => {
       throw new Error(`${client}: ${err.message}${stderr ? `; its stderr: ${stderr}` : ""}`);
     });
   return { child, next, send: (line: string) => child.stdin?.write(`${line}\n`) };
 }
 
-const HEALTHY_ROUNDS = 3;
-const HEALTHY_SECONDS = 3;
-const WARMUP_SECONDS = 1;
+/** Healthy throughput: windows of WINDOW_MS per client, the two clients taking turns. */
+const WINDOWS = { withoutWait: 96, withWait: 12 } as const;
+const WINDOW_MS = 1_000;
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+interface Window {
+  perSecond: number;
+  failed: number;
+  cpuMicrosPerWrite: number;
+}
 
 /**
- * Healthy writes/s of each client and WAIT setting: the median of HEALTHY_ROUNDS runs, the
- * clients alternating round by round so that a busy moment of the shared machine falls on both.
+ * Healthy windows of each client, for one WAIT setting: both workers connect and stay idle, warm
+ * up with one window each, then take turns (the order flipping every round) so that a busy moment
+ * of the shared machine falls on both; window i of one client is paired with window i of the other.
  */
-async function healthyRates(
+async function healthyWindows(
   lab: NetnsLab,
   seed: string,
+  wait: boolean,
   log: (message: string) => void,
-): Promise<Record<string, number[]>> {
-  const rates: Record<string, number[]> = {};
-  for (let round = 1; round <= HEALTHY_ROUNDS; round++) {
-    for (const wait of [false, true]) {
-      for (const client of CLIENTS) {
-        log(`healthy round ${round}/${HEALTHY_ROUNDS}: ${client}, WAIT ${wait ? "1" : "off"}...`);
-        const run = worker(lab, seed, client, wait, HEALTHY_SECONDS, WARMUP_SECONDS);
-        const done = (await run.next("done", 30_000)) as unknown as Done;
-        (rates[`${client}:${wait}`] ??= []).push(done.completed / HEALTHY_SECONDS);
-        (rates[`${client}:${wait}:cpu`] ??= []).push(done.cpuMicrosPerWrite);
-      }
+): Promise<Record<(typeof CLIENTS)[number], Window[]>> {
+  const rounds = wait ? WINDOWS.withWait : WINDOWS.withoutWait;
+  const runs = CLIENTS.map((client) => worker(lab, seed, client, wait, "windows"));
+  const windows = { plain: [] as Window[], service: [] as Window[] };
+  try {
+    await Promise.all(runs.map((run) => run.next("loaded", 15_000)));
+    const measure = async (index: number) => {
+      runs[index].send(`window ${WINDOW_MS}`);
+      return (await runs[index].next("window", WINDOW_MS + 30_000)) as unknown as Window;
+    };
+    for (let index = 0; index < CLIENTS.length; index++) await measure(index);
+    log(`healthy, WAIT ${wait ? "1" : "off"}: ${rounds} windows of ${WINDOW_MS} ms per client...`);
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 ? [1, 0] : [0, 1];
+      for (const index of order) windows[CLIENTS[index]].push(await measure(index));
     }
+  } finally {
+    for (const run of runs) run.send("stop");
   }
-  return rates;
+  return windows;
+}
+
+type Healthy = Record<(typeof CLIENTS)[number], Record<"ops" | "cpu" | "opsWait", string>>;
+
+/**
+ * Healthy figures per client: writes/s (the median of its windows) and, for this client, the
+ * overhead against (a): the median of the paired windows' ratios with its 95% interval.
+ */
+function healthyFigures(
+  withoutWait: Record<(typeof CLIENTS)[number], Window[]>,
+  withWait: Record<(typeof CLIENTS)[number], Window[]>,
+): Healthy {
+  const rate = (windows: Window[]) => median(windows.map((window) => window.perSecond));
+  const cpu = (windows: Window[]) => median(windows.map((window) => window.cpuMicrosPerWrite));
+  const ratios = withoutWait.service.map(
+    (window, index) => window.perSecond / withoutWait.plain[index].perSecond,
+  );
+  const [low, high] = medianInterval(ratios);
+  const below = (ratio: number) => `${((1 - ratio) * 100).toFixed(1)}%`;
+  const cpuAbove = (cpu(withoutWait.service) / cpu(withoutWait.plain) - 1) * 100;
+  const waitCost = (client: (typeof CLIENTS)[number]) =>
+    `${rate(withWait[client]).toFixed(0)} (${below(rate(withWait[client]) / rate(withoutWait[client]))} less)`;
+  return {
+    plain: {
+      ops: rate(withoutWait.plain).toFixed(0),
+      cpu: `${cpu(withoutWait.plain).toFixed(1)} µs`,
+      opsWait: waitCost("plain"),
+    },
+    service: {
+      ops: `${rate(withoutWait.service).toFixed(0)} (overhead ${below(median(ratios))}, 95% CI ${below(high)} to ${below(low)})`,
+      cpu: `${cpu(withoutWait.service).toFixed(1)} µs (${cpuAbove.toFixed(1)}% above (a))`,
+      opsWait: waitCost("service"),
+    },
+  };
 }
 
 export async function clusterBench(log: (message: string) => void): Promise<number> {
@@ -104,17 +152,15 @@ export async function clusterBench(log: (message: string) => void): Promise<numb
   const rows: string[] = [];
   try {
     await cluster.create();
-    const rates = await healthyRates(lab, cluster.seedUrl, log);
-    const plainOps = median(rates["plain:false"]);
-    const plainCpu = median(rates["plain:false:cpu"]);
+    const withoutWait = await healthyWindows(lab, cluster.seedUrl, false, log);
+    const withWait = await healthyWindows(lab, cluster.seedUrl, true, log);
+    const failedWindows = [...Object.values(withoutWait), ...Object.values(withWait)]
+      .flat()
+      .reduce((sum, window) => sum + window.failed, 0);
+    if (failedWindows) throw new Error(`${failedWindows} writes failed on a healthy cluster`);
+    const healthy = healthyFigures(withoutWait, withWait);
     for (const client of CLIENTS) {
-      const figures: Record<string, string> = {};
-      const ops = median(rates[`${client}:false`]);
-      const opsWait = median(rates[`${client}:true`]);
-      figures.ops = `${ops.toFixed(0)} (${((1 - ops / plainOps) * 100).toFixed(1)}% below (a))`;
-      const cpu = median(rates[`${client}:false:cpu`]);
-      figures.cpu = `${cpu.toFixed(1)} µs (${((cpu / plainCpu - 1) * 100).toFixed(1)}% above (a))`;
-      figures.opsWait = `${opsWait.toFixed(0)} (${((1 - opsWait / ops) * 100).toFixed(1)}% less)`;
+      const figures: Record<string, string> = { ...healthy[client] };
       for (const wait of [false, true]) {
         log(`${client}, WAIT ${wait ? "1" : "off"}: kill a primary under load...`);
         const run = worker(lab, cluster.seedUrl, client, wait, 40);
@@ -165,7 +211,7 @@ export async function clusterBench(log: (message: string) => void): Promise<numb
     [
       `Redis Cluster, 3 primaries + 3 replicas, cluster-node-timeout ${NODE_TIMEOUT_MS} ms; a primary killed under load (6 writers over 3 shards)`,
       "",
-      `healthy writes/s: median of ${HEALTHY_ROUNDS} runs of ${HEALTHY_SECONDS} s per client and WAIT setting (after ${WARMUP_SECONDS} s of warm-up), the clients alternating; client CPU per write: the worker process's user + system CPU over the counted writes, no WAIT`,
+      `healthy writes/s: the median of ${WINDOWS.withoutWait} windows of ${WINDOW_MS} ms per client (${WINDOWS.withWait} with WAIT 1), after one window of warm-up, the two clients connected throughout and taking turns; this client's overhead is 1 minus the median of the paired windows' ratios (negative: faster than (a)), with its 95% confidence interval; client CPU per write: the worker process's user + system CPU over a window's writes, no WAIT`,
       "",
       "| client | 1st failure on its shard | slowest write on its shard | serving again after promotion | errors on other shards (no WAIT / WAIT) | acked writes lost (no WAIT) | acked writes lost (WAIT 1) | healthy writes/s | client CPU per write | with WAIT 1 |",
       "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
