@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -176,5 +178,34 @@ describe("registrations handed over as they happen (onResource)", () => {
     });
     expect(seen.length).toBeGreaterThan(3);
     expect(seen).toEqual(recorded.resources.map((resource) => resource.urn));
+  });
+});
+
+describe("a program that registers in one chain of promises (no turn of the event loop)", () => {
+  const BUSY_CHAIN = path.join(PROJECT_ROOT, "test/fixtures/engine/busy-chain");
+
+  it("hands registrations over while it runs, not all at its end", async () => {
+    const arrivals: number[] = [];
+    const recorded = await runProgram({
+      stack: "test",
+      programDir: BUSY_CHAIN,
+      onResource: () => arrivals.push(Date.now()),
+    });
+    const resultAt = Date.now();
+    expect(recorded.resources).toHaveLength(arrivals.length);
+    // The fixture is busy for 300 ms after each of its three registrations.
+    expect(resultAt - arrivals[0]).toBeGreaterThan(250);
+  });
+
+  it("lets a file write in flight finish before its process is stopped", async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "engine-write-")), "out.txt");
+    process.env.ENGINE_FIXTURE_OUT = out;
+    try {
+      await runProgram({ stack: "test", programDir: BUSY_CHAIN });
+    } finally {
+      delete process.env.ENGINE_FIXTURE_OUT;
+    }
+    expect(fs.statSync(out).size).toBe(4_000_000);
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 });

@@ -1,7 +1,7 @@
 /* Runs one program under mocks in a fresh process and sends the recording back over IPC. */
 import { errorMessage } from "../errors";
 import { programFrames } from "./failure";
-import { deferClosureModules } from "./lazy-closure";
+import { deferClosureModules } from "./lazy-closure.cjs";
 import type { EngineMode } from "./mocks";
 import { loadProjectStack, type StackDocument } from "./project";
 import { recordProgram, type ResourceRecord } from "./record";
@@ -44,26 +44,53 @@ function interceptExit(programDir: string): void {
   }) as typeof process.exit;
 }
 
-/** Registrations batched per turn of the event loop: one IPC message per batch, in order. */
+/**
+ * Registrations batched: one IPC message per turn of the event loop, or sooner once a batch is
+ * FLUSH_AFTER_MS old. Under mocks a program often registers everything in one long chain of
+ * promises that gives the event loop no turn until it ends; the parent's analysis then still
+ * starts while the program runs (process.send writes at once when the pipe takes it).
+ */
+const FLUSH_AFTER_MS = 10;
+
 function streamer(): { onResource: (resource: ResourceRecord) => void; flush: () => void } {
   let batch: ResourceRecord[] = [];
+  let batchStartedAt = 0;
   let scheduled = false;
   const flush = () => {
-    scheduled = false;
     if (batch.length === 0) return;
     void send({ registered: batch });
     batch = [];
   };
   return {
     onResource(resource) {
+      if (batch.length === 0) batchStartedAt = performance.now();
       batch.push(resource);
+      if (performance.now() - batchStartedAt >= FLUSH_AFTER_MS) flush();
       if (!scheduled) {
         scheduled = true;
-        setImmediate(flush);
+        setImmediate(() => {
+          scheduled = false;
+          flush();
+        });
       }
     },
     flush,
   };
+}
+
+/**
+ * Waits (at most a second) for the file writes still in flight, such as tsx's compile cache: it
+ * writes each entry with fs.promises.writeFile, whose steps need turns of the event loop that a
+ * program resolving its resources in one long chain of promises does not give. Killed before they
+ * end, the entries stay empty files and every run compiles the program again.
+ */
+async function fileWritesSettled(): Promise<void> {
+  const deadline = Date.now() + 1_000;
+  const writing = () =>
+    process.getActiveResourcesInfo().some((resource) => resource.startsWith("FSReq"));
+  while (writing() && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }
 
 async function main(): Promise<void> {
@@ -84,6 +111,7 @@ async function main(): Promise<void> {
   }
   if (reported) return;
   reported = true;
+  await fileWritesSettled();
   stream?.flush();
   await send(message);
   // Timers or sockets the program left open must not keep this process alive.
