@@ -13,7 +13,6 @@ import {
 import { plainTextCredentialWarnings } from "./engine/credentials";
 import { buildReport, type CheckReport } from "./report/check-report";
 import { computeCoverage } from "./report/coverage";
-import { controlsForType } from "./report/pack-coverage";
 
 export interface CheckOptions {
   /** The command whose progress lines this is (`check`, `env`). */
@@ -74,16 +73,21 @@ export async function checkStack(options: CheckOptions): Promise<CheckReport> {
       () => undefined,
     );
   };
+  const programRun = runProgram({
+    stack,
+    programDir,
+    stackDocument,
+    mode,
+    timeoutSeconds: options.timeoutSeconds,
+    onResource,
+  });
+  // The pack's control map for the coverage section (its 60 modules) loads while the program
+  // runs, not before the program starts.
+  const packCoverage = import("./report/pack-coverage");
+  packCoverage.catch(() => undefined);
   let recorded: RecordedStack;
   try {
-    recorded = await runProgram({
-      stack,
-      programDir,
-      stackDocument,
-      mode,
-      timeoutSeconds: options.timeoutSeconds,
-      onResource,
-    });
+    recorded = await programRun;
   } catch (err) {
     await prepared.then(({ session }) => session.close()).catch(() => undefined);
     throw err;
@@ -110,7 +114,7 @@ export async function checkStack(options: CheckOptions): Promise<CheckReport> {
       pack: session.pack,
       settings,
       diagnostics,
-      coverage: computeCoverage(recorded.resources, controlsForType),
+      coverage: computeCoverage(recorded.resources, (await packCoverage).controlsForType),
       warnings: plainTextCredentialWarnings(project),
       policyConfigFile: options.policyConfigFile,
       stackConfigFile: project.stackConfigFile,
