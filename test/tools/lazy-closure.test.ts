@@ -7,7 +7,7 @@ const ROOT = path.resolve(__dirname, "../..");
 /** Runs `body` in a fresh Node process (module state is per process), with the stand-ins installed. */
 function inFreshProcess(body: string): Record<string, unknown> {
   const script = `
-    const { deferClosureModules } = require(${JSON.stringify(path.join(ROOT, "tools/engine/lazy-closure.ts"))});
+    const { deferClosureModules } = require(${JSON.stringify(path.join(ROOT, "tools/engine/lazy-closure.cjs"))});
     deferClosureModules();
     const loaded = (name) => Object.keys(require.cache).some((file) => file.includes(name));
     const pulumi = require("@pulumi/pulumi");
@@ -21,7 +21,7 @@ function inFreshProcess(body: string): Record<string, unknown> {
   return JSON.parse(output) as Record<string, unknown>;
 }
 
-describe("the engine's deferred closure modules (tools/engine/lazy-closure.ts)", () => {
+describe("the engine's deferred closure modules (tools/engine/lazy-closure.cjs)", () => {
   it("loads @pulumi/pulumi without its function serializer, the TypeScript compiler or arborist", () => {
     const state = inFreshProcess(`
       console.log(JSON.stringify({
@@ -61,6 +61,29 @@ describe("the engine's deferred closure modules (tools/engine/lazy-closure.ts)",
       exportName: "handler",
       codePaths: true,
       serializer: true,
+    });
+  });
+
+  it("defers them in a process that only preloads it, as the policy pack's (node --require)", () => {
+    const preload = path.join(ROOT, "tools/engine/lazy-closure-preload.cjs");
+    const script = `
+      const pulumi = require("@pulumi/pulumi");
+      const loaded = (name) => Object.keys(require.cache).some((file) => file.includes(name));
+      console.log(JSON.stringify({
+        typescript: loaded("node_modules/typescript/"),
+        arborist: loaded("@npmcli/arborist"),
+        exported: typeof pulumi.runtime.serializeFunction,
+      }));
+    `;
+    const output = execFileSync(process.execPath, ["--require", preload, "-e", script], {
+      cwd: path.join(ROOT, "policy-pack"),
+      env: { ...process.env, NODE_OPTIONS: "" },
+      encoding: "utf8",
+    });
+    expect(JSON.parse(output)).toEqual({
+      typescript: false,
+      arborist: false,
+      exported: "function",
     });
   });
 
