@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import Ajv from "ajv";
+import type Ajv from "ajv";
 import { UsageError } from "../errors";
 import type { EnforcementLevel, PolicyInfo, PolicySettings } from "./client";
 
@@ -58,7 +58,17 @@ function parseEntry(key: string, value: unknown, problems: string[]): Entry {
   return { properties: {} };
 }
 
-const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+let ajv: Ajv | undefined;
+
+/** Ajv loads on first use: the check reads a policy config before it forks the program. */
+function schemaValidator(): Ajv {
+  if (!ajv) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { default: AjvClass } = require("ajv") as typeof import("ajv");
+    ajv = new AjvClass({ useDefaults: true, allErrors: true, strict: false });
+  }
+  return ajv;
+}
 
 function checkedProperties(
   policy: PolicyInfo,
@@ -74,7 +84,7 @@ function checkedProperties(
     }
     return filled;
   }
-  const validate = ajv.compile({
+  const validate = schemaValidator().compile({
     type: "object",
     properties: policy.configSchema.properties,
     required: policy.configSchema.required,
