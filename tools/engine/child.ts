@@ -1,6 +1,7 @@
 /* Runs one program under mocks in a fresh process and sends the recording back over IPC. */
 import { errorMessage } from "../errors";
 import { programFrames } from "./failure";
+import { mapProgramSourcesOnly } from "./dependency-source-maps";
 import { deferClosureModules } from "./lazy-closure.cjs";
 import type { EngineMode } from "./mocks";
 import { loadProjectStack, type StackDocument } from "./project";
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     interceptExit(project.programDir);
     formatSdkCapturesUnmapped();
     deferClosureModules();
+    mapProgramSourcesOnly();
     const recorded = await recordProgram(project, mode as EngineMode, stream?.onResource);
     message = { ok: true, recorded };
   } catch (err) {
