@@ -2,8 +2,7 @@
  * Runs inside the benchmark namespace against the six-node cluster: one client ("plain": ioredis
  * Cluster with its defaults; "service": the app's ResilientCluster) under a closed-loop write
  * load on every shard, each write optionally followed by WAIT 1 in the same pipeline.
- * - A fault run (seconds given), after an optional warm-up whose writes are not counted. Commands
- *   on stdin: "fault <port>" (the primary the orchestrator is about to fail), "stop". Prints one
+ * - A fault run (seconds given). Commands on stdin: "fault <port>" (the primary the orchestrator is about to fail), "stop". Prints one
  *   JSON line of figures at the end.
  * - Healthy windows (seconds "windows"): the client stays connected and idle until the
  *   orchestrator sends "window <ms>", then writes for that long and prints that window's writes
@@ -16,8 +15,7 @@ import pino from "pino";
 import { loadConfig } from "../../app/src/config";
 import { ResilientCluster } from "../../app/src/redis/cluster";
 
-const [variant, seed, waitText, concurrencyText, maxSecondsText, warmupText = "0"] =
-  process.argv.slice(2);
+const [variant, seed, waitText, concurrencyText, maxSecondsText] = process.argv.slice(2);
 const wait = waitText === "1";
 const emit = (event: Record<string, unknown>) =>
   process.stdout.write(JSON.stringify({ at: Date.now(), ...event }) + "\n");
@@ -116,15 +114,9 @@ async function main(): Promise<void> {
   let servingAgainAt = 0;
   let otherErrors = 0;
   let slowestMs = 0;
-  let completed = 0;
   let running = true;
   const acknowledged: string[] = [];
-  // Writes of the warm-up (JIT, connections) are made but not counted in `completed`.
-  const countFrom = Date.now() + Number(warmupText) * 1000;
-  const deadline = countFrom + Number(maxSecondsText) * 1000;
-  // The client's own CPU per counted write: steadier than writes/s on a machine others share.
-  let cpuAtCount = process.cpuUsage();
-  setTimeout(() => (cpuAtCount = process.cpuUsage()), countFrom - Date.now()).unref();
+  const deadline = Date.now() + Number(maxSecondsText) * 1000;
   let sequence = 0;
   const loop = async (shardIndex: number) => {
     const [owner, tag] = shards[shardIndex % shards.length];
@@ -138,7 +130,6 @@ async function main(): Promise<void> {
         await write(client, key);
         const onVictim = isOnVictim();
         acknowledged.push(key);
-        if (startedAt >= countFrom) completed++;
         // Serving again: the first write started after the fault that succeeds on its shard.
         if (onVictim && faultAt && startedAt > faultAt && !servingAgainAt) {
           servingAgainAt = Date.now();
@@ -165,8 +156,6 @@ async function main(): Promise<void> {
     if (command === "stop") running = false;
   });
   await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 60_000 * 5))]);
-  const cpu = process.cpuUsage(cpuAtCount);
-  const cpuMicrosPerWrite = completed ? (cpu.user + cpu.system) / completed : 0;
   // Read back what was acknowledged (the cluster has healed by now).
   let lost = 0;
   for (let from = 0; from < acknowledged.length; from += 500) {
@@ -182,8 +171,6 @@ async function main(): Promise<void> {
     servingAgainAt,
     slowestMs,
     otherErrors,
-    completed,
-    cpuMicrosPerWrite,
     lost,
   });
   input.close();

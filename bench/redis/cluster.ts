@@ -25,8 +25,6 @@ interface Done {
   servingAgainAt: number;
   slowestMs: number;
   otherErrors: number;
-  completed: number;
-  cpuMicrosPerWrite: number;
   lost: number;
 }
 
@@ -36,10 +34,9 @@ function worker(
   client: string,
   wait: boolean,
   seconds: number | "windows",
-  warmupSeconds = 0,
 ) {
   const script = path.join(PROJECT_ROOT, "bench/redis/cluster-worker.ts");
-  const args = [client, seed, wait ? "1" : "0", "6", String(seconds), String(warmupSeconds)];
+  const args = [client, seed, wait ? "1" : "0", "6", String(seconds)];
   const child: ChildProcess = lab.spawn(
     process.execPath,
     ["--import", "tsx", script, ...args],
