@@ -81,7 +81,8 @@ function streamer(): { onResource: (resource: ResourceRecord) => void; flush: ()
 
 /**
  * Waits (at most a second) for the file writes still in flight, such as tsx's compile cache: it
- * writes each entry with fs.promises.writeFile, whose steps need turns of the event loop that a
+ * writes each entry with fs.promises.writeFile (FileCache.set in tsx 4.23.15's
+ * dist/register-*.cjs), whose steps need turns of the event loop that a
  * program resolving its resources in one long chain of promises does not give. Killed before they
  * end, the entries stay empty files and every run compiles the program again.
  */
